@@ -1,0 +1,60 @@
+/**
+ * Runs the ns-3 and SimPy anchors (../shared/anchors/run.sh) in the same
+ * process tree as netsim's own benchmark and parses their one-line results,
+ * so that every speed goal is a ratio measured in one run on one machine.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface BenchLine {
+  name: string;
+  eventsPerSec: number;
+  wallS: number;
+  extra: Record<string, string>;
+}
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+export function anchorScript(): string {
+  const p = process.env.NETSIM_ANCHORS ?? resolve(repoRoot, '../shared/anchors/run.sh');
+  if (!existsSync(p)) {
+    throw new Error(`anchor script not found at ${p}; set NETSIM_ANCHORS to the path of shared/anchors/run.sh`);
+  }
+  return p;
+}
+
+export function parseBenchLine(line: string): BenchLine | null {
+  const m = /^(\S+) events_per_sec=(\S+) wall_s=(\S+)(?: extra=(\S*))?/.exec(line.trim());
+  if (!m) return null;
+  const extra: Record<string, string> = {};
+  for (const kv of (m[4] ?? '').split(',')) {
+    const i = kv.indexOf('=');
+    if (i > 0) extra[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  return { name: m[1], eventsPerSec: Number(m[2]), wallS: Number(m[3]), extra };
+}
+
+/** Run one anchor (`sched`, `cluster` or `simpy`) and return its result lines. */
+export function runAnchor(kind: 'sched' | 'cluster' | 'simpy', args: string[]): BenchLine[] {
+  const r = spawnSync('bash', [anchorScript(), kind, ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) {
+    throw new Error(`anchor ${kind} failed (exit ${r.status}): ${r.stderr.slice(-2000)}`);
+  }
+  for (const line of r.stdout.split('\n')) if (line.trim()) process.stdout.write(`${line}\n`);
+  return r.stdout.split('\n').map(parseBenchLine).filter((l): l is BenchLine => l !== null);
+}
+
+/** Print `ratio <ours>/<anchor> <metric>=x` for a pair, if both are present. */
+export function printRatio(ours: BenchLine | undefined, anchor: BenchLine | undefined, metric = 'events_per_sec'): void {
+  if (!ours || !anchor) return;
+  const pick = (l: BenchLine) => (metric === 'events_per_sec' ? l.eventsPerSec : Number(l.extra[metric]));
+  const r = pick(ours) / pick(anchor);
+  console.log(`ratio ${ours.name}/${anchor.name} ${metric}=${r.toFixed(2)}x`);
+}
+
+export function formatBenchLine(name: string, eventsPerSec: number, wallS: number, extra: Record<string, string | number>): string {
+  const ex = Object.entries(extra).map(([k, v]) => `${k}=${v}`).join(',');
+  return `${name} events_per_sec=${eventsPerSec.toFixed(0)} wall_s=${wallS.toFixed(4)} extra=${ex}`;
+}
