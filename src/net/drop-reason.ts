@@ -1,0 +1,30 @@
+/**
+ * Why a packet ended without delivery. Every drop in netsim names one, so the
+ * conservation check (created = delivered + dropped + in flight) can hold and
+ * reports can say where packets went. Indexes into a counter array.
+ */
+export const DropReason = {
+  QUEUE_FULL: 0,
+  LINK_DOWN: 1,
+  TTL_EXPIRED: 2,
+  NO_ROUTE: 3,
+  ARP_PENDING_FULL: 4,
+  ARP_FAILED: 5,
+  NOT_FOR_US: 6,
+  NO_SOCKET: 7,
+  WAN_LOSS: 8,
+  BACKOFF_LIMIT: 9,
+  NO_RECEIVER: 10,
+  NODE_DOWN: 11,
+  TCP_DISCARD: 12,
+  CLUSTER: 13,
+  SAME_PORT: 14,
+} as const;
+
+export type DropReasonCode = (typeof DropReason)[keyof typeof DropReason];
+
+export const DROP_REASON_NAMES: readonly string[] = [
+  'queue-full', 'link-down', 'ttl-expired', 'no-route', 'arp-pending-full', 'arp-failed',
+  'not-for-us', 'no-socket', 'wan-loss', 'backoff-limit', 'no-receiver', 'node-down',
+  'tcp-discard', 'cluster', 'same-port',
+];

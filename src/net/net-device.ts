@@ -1,0 +1,92 @@
+/**
+ * NetDevice: a network interface of a node, as ns-3's NetDevice. It owns a
+ * MAC address, a transmit queue and counters; it hands received frames to its
+ * node through `onReceive` (frames for its MAC or broadcast) and, when
+ * `promiscuous`, also frames for other hosts (bridge ports, sniffers).
+ *
+ * Counters are plain numbers so that reading them costs nothing: `txFrames`
+ * counts frames handed to the device for transmission (an ns-3 "hop"),
+ * `seenFrames` every frame that reached the device, `rxFrames` those it
+ * accepted (addressed to it, broadcast, or taken promiscuously).
+ */
+import type { Mac } from './address';
+import { DropReason } from './drop-reason';
+import { DropTailQueue } from './drop-tail-queue';
+import type { Network, PacketHolder } from './network';
+import type { Packet } from './packet';
+import { TraceSource } from './trace-source';
+
+export type ReceiveHandler = (dev: NetDevice, p: Packet, forUs: boolean) => void;
+
+export abstract class NetDevice implements PacketHolder {
+  readonly mac: Mac;
+  readonly queue: DropTailQueue;
+  /** Set by the owner (node or bridge). */
+  onReceive: ReceiveHandler = () => {};
+  promiscuous = false;
+  up = true;
+  /** Position of this device in its node (set by the node). */
+  ifIndex = -1;
+  /** Id of the owning node (set by the node), for metrics. */
+  nodeId = -1;
+
+  txFrames = 0;
+  txBytes = 0;
+  rxFrames = 0;
+  rxBytes = 0;
+  seenFrames = 0;
+  /** Time this device spent transmitting, ns (for utilisation). */
+  busyNs = 0;
+
+  /** Frame handed to the device for transmission. */
+  readonly txTrace = new TraceSource<[Packet, NetDevice]>('tx');
+  /** Frame accepted by the device. */
+  readonly rxTrace = new TraceSource<[Packet, NetDevice]>('rx');
+
+  constructor(readonly net: Network, readonly name: string, queueCapacity = 100) {
+    this.mac = net.macs.allocate();
+    this.queue = new DropTailQueue(queueCapacity);
+    net.registerHolder(this);
+  }
+
+  /** Link-layer type for pcap: 1 Ethernet, 9 PPP. */
+  abstract readonly linkType: number;
+
+  /** Frame size on this medium, bytes. */
+  abstract frameBytes(p: Packet): number;
+
+  /** Queue `p` for transmission to `dstMac`; false when dropped. */
+  send(p: Packet, dstMac: Mac): boolean {
+    return this.sendFrom(p, this.mac, dstMac);
+  }
+
+  /** Send with a given source MAC (a bridge forwarding keeps the original). */
+  abstract sendFrom(p: Packet, srcMac: Mac, dstMac: Mac): boolean;
+
+  /** Packets held: queued, being transmitted, or on the wire from this device. */
+  abstract packetsHeld(): number;
+
+  /** Bring the device up or down; going down drops what it queued. */
+  setUp(up: boolean): void {
+    if (this.up === up) return;
+    this.up = up;
+    if (!up) for (const p of this.queue.drain()) this.net.drop(p, DropReason.LINK_DOWN, this.name);
+  }
+
+  /** Count a frame handed to this device (an ns-3 hop) and fire the traces. */
+  protected countTx(p: Packet, bytes: number): void {
+    this.txFrames++;
+    this.txBytes += bytes;
+    p.hops++;
+    if (this.txTrace.active) this.txTrace.fire(p, this);
+    if (this.net.txTrace.active) this.net.txTrace.fire(p, this.name);
+  }
+
+  /** Hand an arriving frame to the owner; counts it. */
+  protected accept(p: Packet, bytes: number, forUs: boolean): void {
+    this.rxFrames++;
+    this.rxBytes += bytes;
+    if (this.rxTrace.active) this.rxTrace.fire(p, this);
+    this.onReceive(this, p, forUs);
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * Packet: one frame's worth of headers as flat numeric fields.
+ *
+ * A packet is one object for its whole life. Each hop rewrites the L2 fields
+ * in place (as a router rewrites MACs); nothing copies the header stack per
+ * hop. Only a frame that must exist twice at once (an L2 switch flooding, a
+ * hub is *not* such a case) is cloned, as a new packet with a new id.
+ *
+ * Which headers are present follows from the fields: `etherType` says ARP,
+ * IPv4 or the cluster's encapsulation; `protocol` says UDP or TCP; `tunnel`
+ * adds an outer IPv4 header (IP-in-IP). On-wire sizes are exact: Ethernet
+ * 14 B + 4 B FCS with the payload padded to 46 B, PPP 2 B, ARP 28 B, IPv4
+ * 20 B, UDP 8 B, TCP 20 B, encapsulation header 16 B.
+ *
+ * Payload bytes are not stored: a packet carries `payloadBytes` and, for
+ * applications that need them, `appSeq`/`appTs` (ns-3's SeqTsHeader, 12 B)
+ * and an opaque `appData` reference. pcap writes zeros for the rest, as ns-3.
+ */
+import type { Ipv4, Mac } from './address';
+
+export const EtherType = { IPV4: 0x0800, ARP: 0x0806, ENCAP: 0x88b5 } as const;
+export const IpProtocol = { IPIP: 4, TCP: 6, UDP: 17 } as const;
+export const TcpFlag = { FIN: 0x01, SYN: 0x02, RST: 0x04, PSH: 0x08, ACK: 0x10 } as const;
+export const ArpOp = { REQUEST: 1, REPLY: 2 } as const;
+
+export const ETH_HEADER = 14;
+export const ETH_FCS = 4;
+export const ETH_MIN_PAYLOAD = 46;
+export const PPP_HEADER = 2;
+export const ARP_SIZE = 28;
+export const IPV4_HEADER = 20;
+export const UDP_HEADER = 8;
+export const TCP_HEADER = 20;
+export const ENCAP_HEADER = 16;
+export const SEQ_TS_HEADER = 12;
+
+/** Encapsulation header flag: the packet was forwarded by a first device. */
+export const ENCAP_FORWARDED = 0x01;
+
+export class Packet {
+  /** Unique per simulation, in creation order. */
+  id: number;
+  /** Simulated time the packet was created, ns. */
+  createdAt: number;
+
+  // Ethernet / PPP (rewritten at each hop)
+  srcMac: Mac = 0;
+  dstMac: Mac = 0;
+  etherType = EtherType.IPV4 as number;
+
+  // ARP (etherType ARP)
+  arpOp = 0;
+  arpSenderMac: Mac = 0;
+  arpSenderIp: Ipv4 = 0;
+  arpTargetMac: Mac = 0;
+  arpTargetIp: Ipv4 = 0;
+
+  // Encapsulation header of the cluster (etherType ENCAP): one header that
+  // carries the reference to the connection's data structure.
+  encapFlags = 0;
+  encapClientIp: Ipv4 = 0;
+  encapClientPort = 0;
+  encapOwnerIp: Ipv4 = 0;
+  encapServerPort = 0;
+
+  // Outer IPv4 header (protocol 4) of an IP-in-IP tunnel (LVS-TUN style),
+  // present when `tunnel`; `protocol` stays that of the inner datagram.
+  tunnel = false;
+  outerSrcIp: Ipv4 = 0;
+  outerDstIp: Ipv4 = 0;
+
+
+  // IPv4
+  srcIp: Ipv4 = 0;
+  dstIp: Ipv4 = 0;
+  ttl = 64;
+  protocol = 0;
+  ipId = 0;
+
+  // UDP / TCP
+  srcPort = 0;
+  dstPort = 0;
+  tcpSeq = 0;
+  tcpAck = 0;
+  tcpFlags = 0;
+  tcpWindow = 0;
+
+  // Application bytes after the L4 header.
+  payloadBytes = 0;
+  appSeq = 0;
+  appTs = 0;
+  appData: unknown = null;
+
+  /** Bit set of path events for metrics (see metrics/); 0 when nobody records. */
+  pathFlags = 0;
+  /** Id of the node that processed this packet as its request's first device (-1: none yet). */
+  firstDevice = -1;
+  /** Frames transmitted for this packet so far. */
+  hops = 0;
+  /**
+   * Set once the packet is counted delivered or dropped, so that a broadcast
+   * consumed by several hosts is counted once and conservation stays exact.
+   */
+  settled = false;
+
+  constructor(id: number, createdAt: number) {
+    this.id = id;
+    this.createdAt = createdAt;
+  }
+
+  /** Bytes of the L3 datagram (IPv4 header onward; outer header included). */
+  ipBytes(): number {
+    const l4 = this.protocol === IpProtocol.TCP ? TCP_HEADER : this.protocol === IpProtocol.UDP ? UDP_HEADER : 0;
+    return (this.tunnel ? 2 * IPV4_HEADER : IPV4_HEADER) + l4 + this.payloadBytes;
+  }
+
+  /** Bytes after the link header: ARP, encapsulation header + datagram, or datagram. */
+  linkPayloadBytes(): number {
+    const et = this.etherType;
+    if (et === EtherType.ARP) return ARP_SIZE;
+    return et === EtherType.ENCAP ? ENCAP_HEADER + this.ipBytes() : this.ipBytes();
+  }
+
+  /** Bytes of the Ethernet frame on the wire: header, padded payload, FCS. */
+  ethernetBytes(): number {
+    const p = this.linkPayloadBytes();
+    return ETH_HEADER + (p < ETH_MIN_PAYLOAD ? ETH_MIN_PAYLOAD : p) + ETH_FCS;
+  }
+
+  /** Bytes of the PPP frame on a point-to-point link. */
+  pppBytes(): number {
+    return PPP_HEADER + this.linkPayloadBytes();
+  }
+
+  /** A field-by-field copy with a new id (for an L2 flood). */
+  cloneAs(id: number, now: number): Packet {
+    const p = Object.assign(new Packet(id, now), this);
+    p.id = id;
+    p.createdAt = now;
+    p.settled = false;
+    return p;
+  }
+}

@@ -1,0 +1,222 @@
+/**
+ * IpNode: a node with an IPv4 stack: a host when it does not forward, a
+ * router when it does (ns-3's Ipv4L3Protocol with forwarding on or off).
+ *
+ * Receive path: device -> (ARP | IPv4 | encapsulation hook) -> local delivery
+ * by protocol (UDP sockets, TCP and others through `protocolHandlers`) or
+ * forwarding (TTL decrement, longest-prefix match, ARP on the way out).
+ * Send path: route lookup -> ARP (Ethernet-like devices) or straight to the
+ * device (point-to-point). No per-packet allocation beyond the packet.
+ *
+ * Hooks for the layers above: `protocolHandlers[protocol]` for transports
+ * (TCP), `rxIntercept` for a device that takes packets before the host does
+ * (the cluster's smart NIC), `encapHandler` for the encapsulation EtherType.
+ */
+import { IPV4_BROADCAST, type Ipv4, prefixMask } from '../net/address';
+import { DropReason } from '../net/drop-reason';
+import type { NetDevice } from '../net/net-device';
+import type { Network } from '../net/network';
+import { EtherType, IpProtocol, type Packet } from '../net/packet';
+import { PointToPointDevice } from '../net/point-to-point';
+import { ArpCache, NS3_ARP_DEFAULTS, type ArpOptions } from './arp-cache';
+import { Node, type NodeKind } from './node';
+import { RoutingTable } from './routing-table';
+import type { UdpSocket } from './udp-socket';
+
+export interface Ipv4Interface {
+  index: number;
+  dev: NetDevice;
+  ip: Ipv4;
+  len: number;
+  mask: number;
+  network: Ipv4;
+  /** null on point-to-point devices (no ARP on PPP). */
+  arp: ArpCache | null;
+}
+
+export type ProtocolHandler = (p: Packet, iface: Ipv4Interface) => void;
+
+export class IpNode extends Node {
+  readonly interfaces: Ipv4Interface[] = [];
+  /** Interface of each device, by device ifIndex (undefined: not an IP device). */
+  private readonly ifaceOfDev: (Ipv4Interface | undefined)[] = [];
+  readonly routes = new RoutingTable();
+  forwarding: boolean;
+  readonly protocolHandlers: (ProtocolHandler | undefined)[] = new Array(256);
+  /** Takes an arriving IPv4 packet before the stack; returns true if it consumed it. */
+  rxIntercept: ((p: Packet, iface: Ipv4Interface) => boolean) | null = null;
+  /** Handles frames of the encapsulation EtherType (cluster). */
+  encapHandler: ((p: Packet, iface: Ipv4Interface) => void) | null = null;
+  arpOptions: ArpOptions = NS3_ARP_DEFAULTS;
+  private readonly udp = new Map<number, UdpSocket>();
+  private nextEphemeral = 49153;
+  private nextIpId = 0;
+
+  ipRx = 0;
+  ipForwarded = 0;
+  ipDelivered = 0;
+
+  constructor(net: Network, name: string, kind: NodeKind, forwarding: boolean) {
+    super(net, name, kind);
+    this.forwarding = forwarding;
+    this.protocolHandlers[IpProtocol.UDP] = (p) => this.udpReceive(p);
+  }
+
+  /** Put IPv4 address `ip`/`len` on `dev` (which must belong to this node). */
+  addInterface(dev: NetDevice, ip: Ipv4, len: number): Ipv4Interface {
+    if (this.devices[dev.ifIndex] !== dev) throw new Error(`${this.name}: device ${dev.name} is not on this node`);
+    const mask = prefixMask(len);
+    const iface: Ipv4Interface = {
+      index: this.interfaces.length, dev, ip, len, mask, network: (ip & mask) >>> 0, arp: null,
+    };
+    if (!(dev instanceof PointToPointDevice)) iface.arp = new ArpCache(this.net, dev, () => iface.ip, this.arpOptions);
+    this.interfaces.push(iface);
+    this.ifaceOfDev[dev.ifIndex] = iface;
+    dev.onReceive = (d, p, forUs) => this.receiveFrame(d, p, forUs);
+    this.routes.add({ network: ip, len, gateway: 0, iface: iface.index, metric: 0 });
+    return iface;
+  }
+
+  interfaceOf(dev: NetDevice): Ipv4Interface | undefined {
+    return this.ifaceOfDev[dev.ifIndex];
+  }
+
+  isLocalAddress(ip: Ipv4): boolean {
+    const ifs = this.interfaces;
+    for (let i = 0; i < ifs.length; i++) if (ifs[i].ip === ip) return true;
+    return false;
+  }
+
+  /** The address of the interface a packet to `dst` would leave through. */
+  sourceAddressFor(dst: Ipv4): Ipv4 {
+    const r = this.routes.lookup(dst);
+    return r !== undefined ? this.interfaces[r.iface].ip : this.interfaces.length > 0 ? this.interfaces[0].ip : 0;
+  }
+
+  /** The primary (first) address of this node. */
+  get address(): Ipv4 {
+    return this.interfaces.length > 0 ? this.interfaces[0].ip : 0;
+  }
+
+  private receiveFrame(dev: NetDevice, p: Packet, _forUs: boolean): void {
+    const iface = this.ifaceOfDev[dev.ifIndex]!;
+    if (!this.up) {
+      this.net.drop(p, DropReason.NODE_DOWN, this.name);
+      return;
+    }
+    const et = p.etherType;
+    if (et === EtherType.IPV4) {
+      this.ipReceive(p, iface);
+    } else if (et === EtherType.ARP) {
+      if (iface.arp !== null) iface.arp.receive(p);
+      else this.net.deliver(p);
+    } else if (et === EtherType.ENCAP && this.encapHandler !== null) {
+      this.encapHandler(p, iface);
+    } else {
+      this.net.drop(p, DropReason.NOT_FOR_US, this.name);
+    }
+  }
+
+  /** An IPv4 packet arrived on `iface`. */
+  ipReceive(p: Packet, iface: Ipv4Interface): void {
+    this.ipRx++;
+    if (this.rxIntercept !== null && this.rxIntercept(p, iface)) return;
+    const dst = p.tunnel ? p.outerDstIp : p.dstIp;
+    if (dst === IPV4_BROADCAST || this.isLocalAddress(dst) || dst === ((iface.network | ~iface.mask) >>> 0)) {
+      this.localDeliver(p, iface);
+      return;
+    }
+    if (!this.forwarding) {
+      this.net.drop(p, DropReason.NOT_FOR_US, this.name);
+      return;
+    }
+    this.forward(p);
+  }
+
+  /** Hand a packet addressed to this node to its transport. */
+  localDeliver(p: Packet, iface: Ipv4Interface): void {
+    if (p.tunnel) {
+      // IP-in-IP: strip the outer header and handle the inner datagram.
+      p.tunnel = false;
+      this.ipReceive(p, iface);
+      return;
+    }
+    this.ipDelivered++;
+    const h = this.protocolHandlers[p.protocol];
+    if (h === undefined) {
+      this.net.drop(p, DropReason.NO_SOCKET, this.name);
+      return;
+    }
+    h(p, iface);
+  }
+
+  forward(p: Packet): void {
+    if (--p.ttl <= 0) {
+      this.net.drop(p, DropReason.TTL_EXPIRED, this.name);
+      return;
+    }
+    this.ipForwarded++;
+    this.output(p);
+  }
+
+  /** Send a locally generated packet. */
+  sendIp(p: Packet): void {
+    if (!this.up) {
+      this.net.drop(p, DropReason.NODE_DOWN, this.name);
+      return;
+    }
+    if (p.ipId === 0) p.ipId = ++this.nextIpId & 0xffff;
+    this.output(p);
+  }
+
+  /** Route and transmit (the address the route lookup uses is the outer one when tunnelled). */
+  output(p: Packet): void {
+    const dst = p.tunnel ? p.outerDstIp : p.dstIp;
+    const r = this.routes.lookup(dst);
+    if (r === undefined) {
+      this.net.drop(p, DropReason.NO_ROUTE, this.name);
+      return;
+    }
+    this.outputVia(p, this.interfaces[r.iface], r.gateway !== 0 ? r.gateway : dst);
+  }
+
+  /** Transmit through `iface` to next hop `nextHop`. */
+  outputVia(p: Packet, iface: Ipv4Interface, nextHop: Ipv4): void {
+    p.etherType = EtherType.IPV4;
+    if (iface.arp === null) {
+      iface.dev.send(p, 0);
+      return;
+    }
+    if (nextHop === IPV4_BROADCAST) {
+      iface.dev.send(p, 0xffff_ffff_ffff);
+      return;
+    }
+    iface.arp.resolveAndSend(p, nextHop);
+  }
+
+  bindUdp(s: UdpSocket, port: number): number {
+    if (port === 0) {
+      while (this.udp.has(this.nextEphemeral)) this.nextEphemeral = this.nextEphemeral >= 65535 ? 49153 : this.nextEphemeral + 1;
+      port = this.nextEphemeral++;
+    }
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`${this.name}: UDP port ${port} is not valid (1-65535)`);
+    if (this.udp.has(port)) throw new Error(`${this.name}: UDP port ${port} is already bound`);
+    this.udp.set(port, s);
+    return port;
+  }
+
+  unbindUdp(port: number): void {
+    this.udp.delete(port);
+  }
+
+  private udpReceive(p: Packet): void {
+    const s = this.udp.get(p.dstPort);
+    if (s === undefined) {
+      this.net.drop(p, DropReason.NO_SOCKET, this.name);
+      return;
+    }
+    this.net.deliver(p);
+    s.received++;
+    s.onReceive(p, s);
+  }
+}

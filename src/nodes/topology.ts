@@ -1,0 +1,253 @@
+/**
+ * Topology: the typed builder that every network in netsim is made with
+ * (tests, benchmarks, the design comparison, later the scenario format), in
+ * the manner of ns-3's helpers. It creates nodes, wires devices and links,
+ * assigns addresses and fills routing tables, and keeps the lists that
+ * metrics and fault injection need.
+ *
+ * Routes are filled as ns-3's global routing does: every forwarding node (and
+ * every multi-homed host) gets a shortest-path (hop count) route to every
+ * subnet; a single-homed host gets its connected route and a default route
+ * through a forwarding node on its subnet.
+ */
+import { parseRate, parseTime } from '../engine';
+import { parseCidr, SubnetAllocator, type Ipv4, formatIpv4 } from '../net/address';
+import { CsmaChannel, CsmaDevice } from '../net/csma';
+import type { NetDevice } from '../net/net-device';
+import { Network, type NetworkOptions } from '../net/network';
+import { connectPointToPoint, type PointToPointDevice } from '../net/point-to-point';
+import { BridgeDevice } from './bridge';
+import { InternetCloud, type InternetOptions } from './internet-cloud';
+import { IpNode, type Ipv4Interface } from './ip-node';
+import { Node, type NodeKind } from './node';
+
+export type Rate = number | string;
+export type Duration = number | string;
+
+export interface LinkOptions {
+  rate: Rate;
+  delay: Duration;
+  /** Device queue, packets (default 100, as ns-3). */
+  queue?: number;
+}
+
+/** Where addresses come from: a CIDR handed out in order, or a shared allocator. */
+export type Addressing = string | SubnetAllocator;
+
+export interface P2pLink {
+  a: PointToPointDevice;
+  b: PointToPointDevice;
+  aIface?: Ipv4Interface;
+  bIface?: Ipv4Interface;
+}
+
+export interface Lan {
+  name: string;
+  /** The shared channel (hub) or, for a switched LAN, one cable per host. */
+  channels: CsmaChannel[];
+  /** Host-side device of each attached node, in the order given. */
+  devices: CsmaDevice[];
+  ifaces: (Ipv4Interface | undefined)[];
+  bridge?: BridgeDevice;
+  network: Ipv4;
+  len: number;
+}
+
+function allocatorOf(a: Addressing): SubnetAllocator {
+  if (typeof a !== 'string') return a;
+  const { network, len } = parseCidr(a);
+  return new SubnetAllocator(formatIpv4(network), len);
+}
+
+export class Topology {
+  readonly net: Network;
+  readonly nodes: Node[] = [];
+  readonly links: P2pLink[] = [];
+  readonly lans: Lan[] = [];
+  private readonly byName = new Map<string, Node>();
+
+  constructor(opts: NetworkOptions = {}) {
+    this.net = new Network(opts);
+  }
+
+  private add<N extends Node>(n: N): N {
+    if (this.byName.has(n.name)) throw new Error(`topology: a node named "${n.name}" already exists`);
+    this.byName.set(n.name, n);
+    this.nodes.push(n);
+    return n;
+  }
+
+  node(name: string): Node {
+    const n = this.byName.get(name);
+    if (!n) throw new Error(`topology: no node named "${name}"; known nodes: ${[...this.byName.keys()].slice(0, 20).join(', ')}`);
+    return n;
+  }
+
+  host(name: string, kind: NodeKind = 'host'): IpNode {
+    return this.add(new IpNode(this.net, name, kind, false));
+  }
+
+  router(name: string): IpNode {
+    return this.add(new IpNode(this.net, name, 'router', true));
+  }
+
+  /** An L2 learning switch: a node holding only a bridge. */
+  l2Switch(name: string): Node & { bridge: BridgeDevice } {
+    const n = this.add(new Node(this.net, name, 'l2-switch')) as Node & { bridge: BridgeDevice };
+    n.bridge = n.addDevice(new BridgeDevice(this.net, `${name}/bridge`));
+    return n;
+  }
+
+  /** An L3 switch: switches within its LAN, routes between its LAN and other links. */
+  l3Switch(name: string): IpNode & { bridge: BridgeDevice } {
+    const n = this.add(new IpNode(this.net, name, 'l3-switch', true)) as IpNode & { bridge: BridgeDevice };
+    n.bridge = n.addDevice(new BridgeDevice(this.net, `${name}/bridge`));
+    return n;
+  }
+
+  internet(name: string, opts: Partial<InternetOptions> = {}): InternetCloud {
+    return this.add(new InternetCloud(this.net, name, opts));
+  }
+
+  /** A full-duplex point-to-point link; IP nodes get addresses from `addressing` (a /30 each by default). */
+  pointToPoint(a: Node, b: Node, o: LinkOptions, addressing?: Addressing): P2pLink {
+    const [da, db] = connectPointToPoint(this.net, `${a.name}->${b.name}`, `${b.name}->${a.name}`, {
+      rate: parseRate(o.rate), delay: parseTime(o.delay), queue: o.queue,
+    });
+    a.addDevice(da);
+    b.addDevice(db);
+    const link: P2pLink = { a: da, b: db };
+    if (addressing !== undefined) {
+      const alloc = allocatorOf(addressing);
+      if (a instanceof IpNode) link.aIface = a.addInterface(da, alloc.host(), alloc.len);
+      if (b instanceof IpNode) link.bIface = b.addInterface(db, alloc.host(), alloc.len);
+      if (typeof addressing !== 'string') alloc.newNetwork();
+    }
+    this.links.push(link);
+    return link;
+  }
+
+  /** A hub: one shared half-duplex medium that every node in `members` attaches to. */
+  hub(name: string, members: Node[], o: LinkOptions, addressing: Addressing): Lan {
+    const ch = new CsmaChannel(this.net, name, parseRate(o.rate), parseTime(o.delay));
+    const alloc = allocatorOf(addressing);
+    const lan: Lan = { name, channels: [ch], devices: [], ifaces: [], ...alloc.current };
+    for (const m of members) {
+      const dev = m.addDevice(new CsmaDevice(this.net, `${name}/${m.name}`, ch, o.queue));
+      lan.devices.push(dev);
+      lan.ifaces.push(m instanceof IpNode ? m.addInterface(dev, alloc.host(), alloc.len) : undefined);
+    }
+    this.lans.push(lan);
+    return lan;
+  }
+
+  /**
+   * A switched LAN: each member gets its own half-duplex cable to a port of
+   * `sw` (as the ns-3 anchor's BridgeNetDevice over 2-device CSMA channels).
+   * An L3 switch takes the first address of the subnet on its bridge.
+   */
+  switchedLan(name: string, sw: Node & { bridge: BridgeDevice }, members: Node[], o: LinkOptions, addressing: Addressing): Lan {
+    const alloc = allocatorOf(addressing);
+    const lan: Lan = { name, channels: [], devices: [], ifaces: [], bridge: sw.bridge, ...alloc.current };
+    if (sw instanceof IpNode) sw.addInterface(sw.bridge, alloc.host(), alloc.len);
+    for (const m of members) {
+      const ch = new CsmaChannel(this.net, `${name}/${m.name}`, parseRate(o.rate), parseTime(o.delay));
+      const dev = m.addDevice(new CsmaDevice(this.net, `${name}/${m.name}`, ch, o.queue));
+      const port = sw.addDevice(new CsmaDevice(this.net, `${name}/${sw.name}-port${sw.bridge.ports.length}`, ch, o.queue));
+      sw.bridge.addPort(port);
+      lan.channels.push(ch);
+      lan.devices.push(dev);
+      lan.ifaces.push(m instanceof IpNode ? m.addInterface(dev, alloc.host(), alloc.len) : undefined);
+    }
+    this.lans.push(lan);
+    return lan;
+  }
+
+  /** Every device of every node. */
+  devices(): NetDevice[] {
+    return this.nodes.flatMap((n) => n.devices);
+  }
+
+  /** Frames handed to devices for transmission (the ns-3 anchor's "hops"). */
+  hops(): number {
+    let h = 0;
+    for (const n of this.nodes) for (const d of n.devices) h += d.txFrames;
+    return h;
+  }
+
+  /** Fill routing tables by hop-count shortest paths, as ns-3's global routing. */
+  populateRoutes(): void {
+    const ipNodes = this.nodes.filter((n): n is IpNode => n instanceof IpNode);
+    // Subnet -> interfaces on it.
+    const subnets = new Map<number, { network: Ipv4; len: number; members: { node: IpNode; iface: Ipv4Interface }[] }>();
+    for (const n of ipNodes) {
+      for (const iface of n.interfaces) {
+        const key = iface.network * 64 + iface.len;
+        let s = subnets.get(key);
+        if (!s) subnets.set(key, (s = { network: iface.network, len: iface.len, members: [] }));
+        s.members.push({ node: n, iface });
+      }
+    }
+    const subnetsOf = new Map<IpNode, number[]>();
+    for (const [key, s] of subnets) for (const m of s.members) {
+      const l = subnetsOf.get(m.node) ?? [];
+      l.push(key);
+      subnetsOf.set(m.node, l);
+    }
+    for (const src of ipNodes) {
+      const mine = subnetsOf.get(src) ?? [];
+      if (!src.forwarding && src.interfaces.length <= 1) {
+        // Single-homed host: default route through a forwarding neighbour.
+        for (const key of mine) {
+          const gw = subnets.get(key)!.members.find((m) => m.node !== src && m.node.forwarding);
+          if (gw) {
+            const iface = src.interfaces.find((i) => i.network * 64 + i.len === key)!;
+            src.routes.add({ network: 0, len: 0, gateway: gw.iface.ip, iface: iface.index, metric: 1 });
+            break;
+          }
+        }
+        continue;
+      }
+      // BFS over nodes; a route leaves through the first hop of the path.
+      type Hop = { iface: number; gateway: Ipv4; dist: number };
+      const firstHop = new Map<IpNode, Hop>();
+      const queue: IpNode[] = [];
+      for (const key of mine) {
+        const s = subnets.get(key)!;
+        const out = src.interfaces.find((i) => i.network * 64 + i.len === key)!;
+        for (const m of s.members) {
+          if (m.node === src || firstHop.has(m.node)) continue;
+          firstHop.set(m.node, { iface: out.index, gateway: m.iface.ip, dist: 1 });
+          queue.push(m.node);
+        }
+      }
+      const reached = new Set<number>(mine);
+      for (let qi = 0; qi < queue.length; qi++) {
+        const n = queue[qi];
+        if (!n.forwarding) continue; // a host's other subnets are not reachable through it
+        const hop = firstHop.get(n)!;
+        for (const key of subnetsOf.get(n) ?? []) {
+          if (!reached.has(key)) {
+            reached.add(key);
+            const s = subnets.get(key)!;
+            src.routes.add({ network: s.network, len: s.len, gateway: hop.gateway, iface: hop.iface, metric: hop.dist });
+          }
+          for (const m of subnets.get(key)!.members) {
+            if (m.node === src || firstHop.has(m.node)) continue;
+            firstHop.set(m.node, { ...hop, dist: hop.dist + 1 });
+            queue.push(m.node);
+          }
+        }
+      }
+    }
+  }
+
+  /** Add a static route to `node`. */
+  addRoute(node: IpNode, cidr: string, gateway: Ipv4, iface: number, metric = 0): void {
+    const { network, len } = parseCidr(cidr);
+    if (iface < 0 || iface >= node.interfaces.length) {
+      throw new RangeError(`${node.name}: interface ${iface} does not exist (0-${node.interfaces.length - 1})`);
+    }
+    node.routes.add({ network, len, gateway, iface, metric });
+  }
+}
