@@ -6,6 +6,8 @@
  * tree right after netsim and each netsim/anchor ratio is printed.
  */
 import { benchChain, benchHold, rngCostNs } from './engine';
+import { benchCluster } from './cluster';
+import { PLAIN_CLUSTER_DEFAULTS, type PlainClusterOptions } from '../src/nodes/plain-cluster';
 import { printRatio, runAnchor, type BenchLine } from './anchors';
 
 function parseFlags(argv: string[]): { positional: string[]; flags: Map<string, string> } {
@@ -63,6 +65,40 @@ function engineSuite(flags: Map<string, string>): void {
   }
 }
 
+const CLUSTER_FLAGS = ['clients', 'servers', 'requests', 'interval', 'reqSize', 'respSize', 'wanRate', 'wanDelay', 'lanRate', 'lanDelay', 'seed', 'run'] as const;
+
+function clusterSuite(flags: Map<string, string>): void {
+  const d = PLAIN_CLUSTER_DEFAULTS;
+  const base: PlainClusterOptions = {
+    ...d,
+    clients: num(flags, 'clients', d.clients), servers: num(flags, 'servers', d.servers),
+    requests: num(flags, 'requests', d.requests), interval: num(flags, 'interval', d.interval),
+    reqSize: num(flags, 'reqSize', d.reqSize), respSize: num(flags, 'respSize', d.respSize),
+    wanRate: flags.get('wanRate') ?? d.wanRate, wanDelay: flags.get('wanDelay') ?? d.wanDelay,
+    lanRate: flags.get('lanRate') ?? d.lanRate, lanDelay: flags.get('lanDelay') ?? d.lanDelay,
+    seed: num(flags, 'seed', d.seed), run: num(flags, 'run', d.run),
+  };
+  const variants = flags.has('variant') ? [flags.get('variant')!] : ['hub', 'switch'];
+  for (const v of variants) {
+    if (v !== 'hub' && v !== 'switch') {
+      console.error(`bench: --variant=${v} is not valid; expected hub or switch`);
+      process.exit(2);
+    }
+    const ours = benchCluster({ ...base, variant: v });
+    console.log(lineOf(ours));
+    if (flags.has('anchors')) {
+      const args = [`--variant=${v}`, ...CLUSTER_FLAGS.filter((k) => flags.has(k)).map((k) => `--${k}=${flags.get(k)}`)];
+      const ns3 = runAnchor('cluster', args).find((l) => l.name === `ns3_cluster_${v}`);
+      printRatio(ours, ns3, 'hops_per_sec');
+      printRatio(ours, ns3, 'events_per_sec');
+      if (ns3) {
+        const a = Number(ns3.extra.mean_rtt_ms), b = Number(ours.extra.mean_rtt_ms);
+        console.log(`compare netsim_cluster_${v}/ns3_cluster_${v} hops=${ours.extra.hops}/${ns3.extra.hops} mean_rtt_ms=${b}/${a} rtt_diff=${((100 * (b - a)) / a).toFixed(3)}%`);
+      }
+    }
+  }
+}
+
 function lineOf(l: BenchLine): string {
   const ex = Object.entries(l.extra).map(([k, v]) => `${k}=${v}`).join(',');
   return `${l.name} events_per_sec=${l.eventsPerSec.toFixed(0)} wall_s=${l.wallS.toFixed(4)} extra=${ex}`;
@@ -71,6 +107,7 @@ function lineOf(l: BenchLine): string {
 const { positional, flags } = parseFlags(process.argv.slice(2));
 const suites: Record<string, (f: Map<string, string>) => void | Promise<void>> = {
   engine: engineSuite,
+  cluster: clusterSuite,
 };
 const wanted = positional.length > 0 ? positional : Object.keys(suites);
 for (const s of wanted) {

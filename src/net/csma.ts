@@ -24,6 +24,7 @@ import { DropReason } from './drop-reason';
 import { NetDevice } from './net-device';
 import type { Network, PacketHolder } from './network';
 import type { Packet } from './packet';
+import { TraceSource } from './trace-source';
 
 const IDLE = 0, TRANSMITTING = 1, PROPAGATING = 2;
 const READY = 0, BUSY = 1, GAP = 2, BACKOFF = 3;
@@ -45,6 +46,8 @@ export class CsmaChannel implements PacketHolder {
   busyNs = 0;
   readonly onPropagated: (p: Packet) => void;
   readonly gapNs: number;
+  /** A device seized the medium: (device, packet, transmit time ns). */
+  readonly transmitTrace = new TraceSource<[CsmaDevice, Packet, number]>('transmit');
 
   constructor(readonly net: Network, readonly name: string, readonly rate: number, readonly delay: number) {
     if (!(rate > 0)) throw new RangeError(`channel ${name}: rate must be > 0 bits/s, got ${rate}`);
@@ -65,6 +68,7 @@ export class CsmaChannel implements PacketHolder {
     this.frames++;
     this.bytes += bytes;
     this.busyNs += txNs + this.delay;
+    if (this.transmitTrace.active) this.transmitTrace.fire(src, p, txNs);
   }
 
   transmitEnd(p: Packet): void {

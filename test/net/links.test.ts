@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { MS, transmitTime } from '../../src/engine';
+import { DropReason } from '../../src/net/drop-reason';
+import { PPP_HEADER, IPV4_HEADER, UDP_HEADER, type Packet } from '../../src/net/packet';
+import type { CsmaDevice } from '../../src/net/csma';
+import { Topology } from '../../src/nodes/topology';
+import { UdpSocket } from '../../src/nodes/udp-socket';
+import type { IpNode } from '../../src/nodes/ip-node';
+import { expectConserved } from '../helpers';
+
+function pair(rate = '100Mbps', delay = '5ms', queue?: number) {
+  const topo = new Topology({ seed: 3 });
+  const a = topo.host('a');
+  const b = topo.host('b');
+  const link = topo.pointToPoint(a, b, { rate, delay, queue }, '192.168.0.0/30');
+  topo.populateRoutes();
+  const sink = new UdpSocket(b).bind(7);
+  const got: { t: number; p: Packet }[] = [];
+  sink.onReceive = (p) => got.push({ t: topo.net.now, p });
+  const src = new UdpSocket(a).bind(1000);
+  return { topo, a, b, link, src, got };
+}
+
+describe('point-to-point link', () => {
+  it('delivers after serialisation + propagation, to the nanosecond', () => {
+    const { topo, b, src, got } = pair();
+    const bytes = PPP_HEADER + IPV4_HEADER + UDP_HEADER + 64;
+    expect(bytes).toBe(94);
+    src.send(src.newDatagram(b.address, 7, 64));
+    src.send(src.newDatagram(b.address, 7, 64)); // queued behind the first
+    topo.net.sim.run();
+    const tx = transmitTime(94, 100e6);
+    expect(tx).toBe(7520);
+    expect(got.map((g) => g.t)).toEqual([5 * MS + tx, 5 * MS + 2 * tx]);
+    expectConserved(topo.net);
+  });
+
+  it('is full duplex: both directions at once do not wait for each other', () => {
+    const { topo, a, b, src } = pair();
+    const back = new UdpSocket(b).bind(2000);
+    const seen: number[] = [];
+    new UdpSocket(a).bind(7).onReceive = () => seen.push(topo.net.now);
+    src.send(src.newDatagram(b.address, 7, 64));
+    back.send(back.newDatagram(a.address, 7, 64));
+    topo.net.sim.run();
+    expect(seen).toEqual([5 * MS + 7520]);
+  });
+
+  it('drops at a full drop-tail queue with the reason recorded', () => {
+    const { topo, b, src, got } = pair('100Mbps', '5ms', 2);
+    for (let i = 0; i < 5; i++) src.send(src.newDatagram(b.address, 7, 64));
+    topo.net.sim.run();
+    expect(got.length).toBe(3); // one on the wire, two queued
+    expect(topo.net.dropped[DropReason.QUEUE_FULL]).toBe(2);
+    expectConserved(topo.net);
+  });
+
+  it('drops what a down link holds and what is sent to it', () => {
+    const { topo, b, link, src, got } = pair();
+    for (let i = 0; i < 3; i++) src.send(src.newDatagram(b.address, 7, 64));
+    link.a.setUp(false); // one frame already on the wire, two queued
+    src.send(src.newDatagram(b.address, 7, 64));
+    topo.net.sim.run();
+    expect(got.length).toBe(0);
+    expect(topo.net.dropped[DropReason.LINK_DOWN]).toBe(4);
+    expectConserved(topo.net);
+  });
+});
+
+describe('hub (shared CSMA medium)', () => {
+  function hubOf(n: number) {
+    const topo = new Topology({ seed: 11 });
+    const hosts = Array.from({ length: n }, (_, i) => topo.host(`h${i}`));
+    const lan = topo.hub('hub', hosts, { rate: '1Gbps', delay: '500ns' }, '10.0.0.0/24');
+    topo.populateRoutes();
+    return { topo, hosts, lan };
+  }
+
+  it('never lets two transmissions overlap on the medium, and backs off', () => {
+    const { topo, hosts, lan } = hubOf(5);
+    const ch = lan.channels[0];
+    const spans: [number, number][] = [];
+    ch.transmitTrace.connect((_d, _p, txNs) => spans.push([topo.net.now, topo.net.now + txNs + ch.delay]));
+    let received = 0;
+    const socks = hosts.map((h: IpNode) => {
+      const s = new UdpSocket(h).bind(7);
+      s.onReceive = () => received++;
+      return s;
+    });
+    // Everyone sends to everyone at t = 0 and again at 1 µs.
+    for (const at of [0, 1000]) {
+      topo.net.sim.schedule(at, () => {
+        hosts.forEach((h, i) => hosts.forEach((g, j) => {
+          if (i !== j) socks[i].send(socks[i].newDatagram(g.address, 7, 200));
+        }));
+      });
+    }
+    topo.net.sim.run();
+    expect(received).toBe(2 * 5 * 4);
+    for (let i = 1; i < spans.length; i++) expect(spans[i][0]).toBeGreaterThanOrEqual(spans[i - 1][1]);
+    const backoffs = lan.devices.reduce((s, d: CsmaDevice) => s + d.backoffs, 0);
+    expect(backoffs).toBeGreaterThan(0);
+    expectConserved(topo.net);
+  });
+
+  it('repeats every frame to every device; only the addressee keeps it', () => {
+    const { topo, hosts, lan } = hubOf(4);
+    new UdpSocket(hosts[1]).bind(7);
+    const s = new UdpSocket(hosts[0]).bind(0);
+    // Resolve ARP first, then count one unicast frame.
+    s.send(s.newDatagram(hosts[1].address, 7, 10));
+    topo.net.sim.run();
+    const seen0 = lan.devices.map((d) => d.seenFrames);
+    const rx0 = lan.devices.map((d) => d.rxFrames);
+    s.send(s.newDatagram(hosts[1].address, 7, 10));
+    topo.net.sim.run();
+    expect(lan.devices.map((d, i) => d.seenFrames - seen0[i])).toEqual([0, 1, 1, 1]);
+    expect(lan.devices.map((d, i) => d.rxFrames - rx0[i])).toEqual([0, 1, 0, 0]);
+    expectConserved(topo.net);
+  });
+});
