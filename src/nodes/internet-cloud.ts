@@ -25,13 +25,15 @@ export interface InternetOptions {
   jitterKind: JitterKind;
   /** Probability that a packet is lost, in [0, 1). */
   loss: number;
+  /** Probability that a packet is delivered twice, in [0, 1). */
+  duplicate: number;
   /** Throughput limit, bits/s (Infinity: none). */
   rate: number;
   keepOrder: boolean;
 }
 
 export const INTERNET_DEFAULTS: InternetOptions = {
-  delay: 0, jitter: 0, jitterKind: 'none', loss: 0, rate: Infinity, keepOrder: false,
+  delay: 0, jitter: 0, jitterKind: 'none', loss: 0, duplicate: 0, rate: Infinity, keepOrder: false,
 };
 
 export class InternetCloud extends IpNode implements PacketHolder {
@@ -42,6 +44,9 @@ export class InternetCloud extends IpNode implements PacketHolder {
   private held = 0;
   private readonly onRelease: (p: Packet) => void;
   lost = 0;
+  duplicated = 0;
+  /** Fault injection: packets for which this returns true are lost (counted as WAN loss). */
+  dropFilter: ((p: Packet) => boolean) | null = null;
 
   constructor(net: Network, name: string, opts: Partial<InternetOptions> = {}) {
     super(net, name, 'internet', true);
@@ -50,6 +55,7 @@ export class InternetCloud extends IpNode implements PacketHolder {
     if (!(o.delay >= 0)) throw new RangeError(`internet ${name}: delay must be >= 0 ns, got ${o.delay}`);
     if (!(o.jitter >= 0)) throw new RangeError(`internet ${name}: jitter must be >= 0 ns, got ${o.jitter}`);
     if (!(o.loss >= 0 && o.loss < 1)) throw new RangeError(`internet ${name}: loss must be in [0, 1), got ${o.loss}`);
+    if (!(o.duplicate >= 0 && o.duplicate < 1)) throw new RangeError(`internet ${name}: duplicate must be in [0, 1), got ${o.duplicate}`);
     if (!(o.rate > 0)) throw new RangeError(`internet ${name}: rate must be > 0 bits/s, got ${o.rate}`);
     this.rng = net.streams.stream(`internet/${name}`);
     this.onRelease = (p: Packet) => {
@@ -75,11 +81,20 @@ export class InternetCloud extends IpNode implements PacketHolder {
       return;
     }
     const o = this.opts;
-    if (o.loss > 0 && this.rng.bernoulli(o.loss)) {
+    if ((o.loss > 0 && this.rng.bernoulli(o.loss)) || (this.dropFilter !== null && this.dropFilter(p))) {
       this.lost++;
       this.net.drop(p, DropReason.WAN_LOSS, this.name);
       return;
     }
+    if (o.duplicate > 0 && this.rng.bernoulli(o.duplicate)) {
+      this.duplicated++;
+      this.delayAndRelease(this.net.clonePacket(p));
+    }
+    this.delayAndRelease(p);
+  }
+
+  private delayAndRelease(p: Packet): void {
+    const o = this.opts;
     const now = this.net.now;
     let depart = now + Math.max(0, o.delay + this.jitterDraw());
     if (o.rate !== Infinity) {

@@ -1,0 +1,189 @@
+/**
+ * TcpLayer: the TCP of one IpNode: listeners, connection demultiplexing by
+ * 4-tuple, ephemeral ports, RST for segments nobody owns, and export/import
+ * of connections (a TCB leaves one layer and resumes in another).
+ *
+ * Demultiplexing uses numeric keys only: local port, then remote address and
+ * port packed into one number (48 bits).
+ */
+import { MS, SECOND } from '../engine';
+import type { Ipv4 } from '../net/address';
+import { DropReason } from '../net/drop-reason';
+import { IpProtocol, TcpFlag, type Packet } from '../net/packet';
+import type { IpNode } from './ip-node';
+import { cloneTcb, wrap, type Tcb } from './tcb';
+import { TcpSocket } from './tcp-socket';
+
+export interface TcpOptions {
+  mss: number;
+  rcvWnd: number;
+  initialRto: number;
+  minRto: number;
+  maxRto: number;
+  /** Retransmissions of data before the connection is abandoned. */
+  maxRetries: number;
+  /** Retransmissions of SYN or SYN|ACK before giving up. */
+  synRetries: number;
+  /** Time spent in TIME_WAIT (2 MSL), kept short by default. */
+  timeWait: number;
+}
+
+export const TCP_DEFAULTS: TcpOptions = {
+  mss: 1460, rcvWnd: 65535, initialRto: 1 * SECOND, minRto: 200 * MS, maxRto: 60 * SECOND,
+  maxRetries: 12, synRetries: 6, timeWait: 1 * SECOND,
+};
+
+export type AcceptHandler = (s: TcpSocket) => void;
+
+export class TcpLayer {
+  readonly opts: TcpOptions;
+  private readonly conns = new Map<number, Map<number, TcpSocket>>();
+  private readonly listeners = new Map<number, AcceptHandler>();
+  private nextEphemeral = 49153;
+  private readonly issRng;
+  /** Where segments go; the cluster replaces it to send as another address. */
+  output: (p: Packet, s: TcpSocket) => void;
+  resetsSent = 0;
+
+  constructor(readonly node: IpNode, opts: Partial<TcpOptions> = {}) {
+    this.opts = { ...TCP_DEFAULTS, ...opts };
+    this.issRng = node.net.streams.stream(`tcp-iss/${node.name}`);
+    this.output = (p) => node.sendIp(p);
+    node.protocolHandlers[IpProtocol.TCP] = (p) => this.receive(p);
+  }
+
+  listen(port: number, onAccept: AcceptHandler): void {
+    if (this.listeners.has(port)) throw new Error(`${this.node.name}: TCP port ${port} is already listening`);
+    this.listeners.set(port, onAccept);
+  }
+
+  unlisten(port: number): void {
+    this.listeners.delete(port);
+  }
+
+  isListening(port: number): boolean {
+    return this.listeners.has(port);
+  }
+
+  /** Open a connection to dstIp:dstPort from `srcIp` (default: the route's interface). */
+  connect(dstIp: Ipv4, dstPort: number, srcIp: Ipv4 = this.node.sourceAddressFor(dstIp)): TcpSocket {
+    const port = this.ephemeralPort(dstIp, dstPort);
+    const s = this.newSocket(srcIp, port, dstIp, dstPort);
+    s.openActive();
+    return s;
+  }
+
+  private ephemeralPort(dstIp: Ipv4, dstPort: number): number {
+    for (let tries = 0; tries < 16384; tries++) {
+      const p = this.nextEphemeral;
+      this.nextEphemeral = p >= 65535 ? 49153 : p + 1;
+      if (this.find(p, dstIp, dstPort) === undefined && !this.listeners.has(p)) return p;
+    }
+    throw new Error(`${this.node.name}: no free TCP ephemeral port towards that peer`);
+  }
+
+  private newSocket(localIp: Ipv4, localPort: number, remoteIp: Ipv4, remotePort: number): TcpSocket {
+    const iss = Math.floor(this.issRng.random() * 2 ** 32);
+    const tcb: Tcb = {
+      localIp, localPort, remoteIp, remotePort, state: 'CLOSED', mss: this.opts.mss,
+      iss, irs: 0, sndUna: iss, sndNxt: iss + 1, sndMax: iss + 1, sndBufEnd: iss + 1, finQueued: false,
+      sndWnd: this.opts.rcvWnd, rcvNxt: 0, rcvWnd: this.opts.rcvWnd, peerFinSeq: -1,
+      outOfOrder: [], sendMarks: [], srtt: 0, rttvar: 0, rto: this.opts.initialRto, retries: 0,
+      rttSeq: -1, rttSentAt: 0, dupAcks: 0, bytesSent: 0, bytesReceived: 0, retransmits: 0,
+    };
+    const s = new TcpSocket(this, tcb, this.opts);
+    this.add(s);
+    return s;
+  }
+
+  private add(s: TcpSocket): void {
+    const t = s.tcb;
+    let m = this.conns.get(t.localPort);
+    if (m === undefined) this.conns.set(t.localPort, (m = new Map()));
+    m.set(t.remoteIp * 65536 + t.remotePort, s);
+  }
+
+  /** Called by a socket when it closes or is exported. */
+  remove(s: TcpSocket): void {
+    const t = s.tcb;
+    const m = this.conns.get(t.localPort);
+    if (m !== undefined && m.get(t.remoteIp * 65536 + t.remotePort) === s) {
+      m.delete(t.remoteIp * 65536 + t.remotePort);
+      if (m.size === 0) this.conns.delete(t.localPort);
+    }
+  }
+
+  find(localPort: number, remoteIp: Ipv4, remotePort: number): TcpSocket | undefined {
+    return this.conns.get(localPort)?.get(remoteIp * 65536 + remotePort);
+  }
+
+  /** Number of connections in the table. */
+  get size(): number {
+    let n = 0;
+    for (const m of this.conns.values()) n += m.size;
+    return n;
+  }
+
+  /** A passive connection completed its handshake: hand it to the listener. */
+  established(s: TcpSocket): void {
+    const h = this.listeners.get(s.tcb.localPort);
+    if (h !== undefined) h(s);
+  }
+
+  /** A segment for this node. */
+  receive(p: Packet): void {
+    const s = this.find(p.dstPort, p.srcIp, p.srcPort);
+    if (s !== undefined) {
+      this.node.net.deliver(p);
+      s.segmentArrived(p);
+      return;
+    }
+    const flags = p.tcpFlags;
+    if ((flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN && this.listeners.has(p.dstPort)) {
+      this.node.net.deliver(p);
+      const n = this.newSocket(p.dstIp, p.dstPort, p.srcIp, p.srcPort);
+      n.openPassive(p.tcpSeq, p.tcpWindow);
+      return;
+    }
+    this.node.net.drop(p, DropReason.NO_SOCKET, this.node.name);
+    if (!(flags & TcpFlag.RST)) this.sendReset(p);
+  }
+
+  /** RFC 793: answer a segment that no connection owns with RST. */
+  private sendReset(seg: Packet): void {
+    const r = this.node.net.newPacket();
+    r.protocol = IpProtocol.TCP;
+    r.srcIp = seg.dstIp;
+    r.dstIp = seg.srcIp;
+    r.srcPort = seg.dstPort;
+    r.dstPort = seg.srcPort;
+    if (seg.tcpFlags & TcpFlag.ACK) {
+      r.tcpSeq = seg.tcpAck;
+      r.tcpFlags = TcpFlag.RST;
+    } else {
+      const len = seg.payloadBytes + (seg.tcpFlags & TcpFlag.SYN ? 1 : 0) + (seg.tcpFlags & TcpFlag.FIN ? 1 : 0);
+      r.tcpSeq = 0;
+      r.tcpAck = wrap(seg.tcpSeq + len);
+      r.tcpFlags = TcpFlag.RST | TcpFlag.ACK;
+    }
+    this.resetsSent++;
+    this.node.sendIp(r);
+  }
+
+  /** Take a connection out of this layer: its TCB as a plain record. */
+  exportConnection(s: TcpSocket): Tcb {
+    s.detach();
+    this.remove(s);
+    return cloneTcb(s.tcb);
+  }
+
+  /** Resume an exported connection here; set its callbacks before data flows (on the next event). */
+  importConnection(record: Tcb): TcpSocket {
+    const existing = this.find(record.localPort, record.remoteIp, record.remotePort);
+    if (existing !== undefined) throw new Error(`${this.node.name}: connection ${existing.describe()} already exists`);
+    const s = new TcpSocket(this, cloneTcb(record), this.opts);
+    this.add(s);
+    this.node.net.sim.schedule(0, () => s.resume());
+    return s;
+  }
+}

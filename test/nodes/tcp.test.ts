@@ -1,0 +1,180 @@
+import { describe, expect, it } from 'vitest';
+import { MS, SECOND } from '../../src/engine';
+import { TcpFlag, type Packet } from '../../src/net/packet';
+import type { InternetOptions } from '../../src/nodes/internet-cloud';
+import { TcpLayer } from '../../src/nodes/tcp-layer';
+import type { TcpSocket } from '../../src/nodes/tcp-socket';
+import { Topology } from '../../src/nodes/topology';
+import { expectConserved } from '../helpers';
+
+/** client --p2p-- internet cloud --p2p-- server */
+function wan(opts: Partial<InternetOptions> = {}, seed = 4) {
+  const topo = new Topology({ seed });
+  const client = topo.host('client');
+  const cloud = topo.internet('inet', { delay: 10 * MS, ...opts });
+  const server = topo.host('server');
+  topo.pointToPoint(client, cloud, { rate: '100Mbps', delay: '1ms', queue: 1000 }, '100.64.0.0/30');
+  topo.pointToPoint(cloud, server, { rate: '1Gbps', delay: '1ms', queue: 1000 }, '203.0.113.0/30');
+  topo.populateRoutes();
+  return { topo, cloud, client, server, ctcp: new TcpLayer(client), stcp: new TcpLayer(server) };
+}
+
+interface Transfer {
+  clientGot: number;
+  serverGot: number;
+  clientMsgs: unknown[];
+  serverMsgs: unknown[];
+  closed: string[];
+  errors: string[];
+  sockets: TcpSocket[];
+}
+
+/** Client sends `up` bytes as messages of `chunk`, server answers `down` bytes, both close. */
+function exchange(w: ReturnType<typeof wan>, up: number, down: number, chunk = 10_000): Transfer {
+  const r: Transfer = { clientGot: 0, serverGot: 0, clientMsgs: [], serverMsgs: [], closed: [], errors: [], sockets: [] };
+  w.stcp.listen(80, (s) => {
+    r.sockets.push(s);
+    s.onData = (_s, n, msgs) => {
+      r.serverGot += n;
+      if (msgs) r.serverMsgs.push(...msgs);
+      if (r.serverGot === up) {
+        s.send(down, 'response');
+        s.close();
+      }
+    };
+    s.onClosed = () => r.closed.push('server');
+    s.onError = (_s, e) => r.errors.push(`server:${e}`);
+  });
+  const c = w.ctcp.connect(w.server.address, 80);
+  r.sockets.push(c);
+  c.onConnected = () => {
+    for (let sent = 0, i = 0; sent < up; i++) {
+      const n = Math.min(chunk, up - sent);
+      sent += n;
+      c.send(n, `req-${i}`);
+    }
+  };
+  c.onData = (_s, n, msgs) => {
+    r.clientGot += n;
+    if (msgs) r.clientMsgs.push(...msgs);
+  };
+  c.onPeerClose = () => c.close();
+  c.onClosed = () => r.closed.push('client');
+  c.onError = (_s, e) => r.errors.push(`client:${e}`);
+  return r;
+}
+
+function expectExactlyOnce(r: Transfer, up: number, down: number, chunk = 10_000): void {
+  expect(r.errors).toEqual([]);
+  expect(r.serverGot).toBe(up);
+  expect(r.clientGot).toBe(down);
+  expect(r.serverMsgs).toEqual(Array.from({ length: Math.ceil(up / chunk) }, (_, i) => `req-${i}`));
+  expect(r.clientMsgs).toEqual(['response']);
+  expect(r.closed.sort()).toEqual(['client', 'server']);
+}
+
+describe('TCP', () => {
+  it('does the handshake, moves data both ways and tears down', () => {
+    const w = wan();
+    const r = exchange(w, 25_000, 100_000);
+    w.topo.net.sim.run();
+    expectExactlyOnce(r, 25_000, 100_000);
+    expect(w.ctcp.size).toBe(0);
+    expect(w.stcp.size).toBe(0);
+    const [srv, cli] = r.sockets;
+    expect(cli.tcb.retransmits + srv.tcb.retransmits).toBe(0);
+    expect(srv.tcb.srtt).toBeGreaterThan(24 * MS); // two 10 ms cloud crossings + links
+    expectConserved(w.topo.net);
+  });
+
+  it('segments at the MSS', () => {
+    const w = wan();
+    const sizes: number[] = [];
+    w.topo.net.txTrace.connect((p, dev) => { if (dev === 'client->inet' && p.payloadBytes > 0) sizes.push(p.payloadBytes); });
+    const r = exchange(w, 5000, 10);
+    w.topo.net.sim.run();
+    expect(r.serverGot).toBe(5000);
+    expect(sizes).toEqual([1460, 1460, 1460, 620]);
+  });
+
+  const kinds: [string, (p: Packet) => boolean][] = [
+    ['SYN', (p) => p.tcpFlags === TcpFlag.SYN],
+    ['SYN|ACK', (p) => p.tcpFlags === (TcpFlag.SYN | TcpFlag.ACK)],
+    ['data', (p) => p.payloadBytes > 0],
+    ['pure ACK', (p) => p.tcpFlags === TcpFlag.ACK && p.payloadBytes === 0],
+    ['FIN', (p) => (p.tcpFlags & TcpFlag.FIN) !== 0],
+  ];
+  it.each(kinds)('recovers from the loss of a %s segment by retransmission', (_kind, match) => {
+    const w = wan();
+    let dropped = 0;
+    w.cloud.dropFilter = (p) => (dropped < 2 && match(p) ? (dropped++, true) : false);
+    const r = exchange(w, 30_000, 30_000);
+    w.topo.net.sim.run();
+    expect(dropped).toBe(2);
+    expectExactlyOnce(r, 30_000, 30_000);
+    expectConserved(w.topo.net);
+  });
+
+  it('delivers every byte exactly once through loss, reordering and duplication', () => {
+    const w = wan({ loss: 0.05, duplicate: 0.05, jitter: 4 * MS, jitterKind: 'uniform' }, 17);
+    const r = exchange(w, 200_000, 300_000);
+    w.topo.net.sim.run();
+    expectExactlyOnce(r, 200_000, 300_000);
+    expect(w.cloud.lost).toBeGreaterThan(10);
+    expect(w.cloud.duplicated).toBeGreaterThan(10);
+    const rtx = r.sockets.reduce((n, s) => n + s.tcb.retransmits, 0);
+    expect(rtx).toBeGreaterThan(0);
+    expectConserved(w.topo.net);
+  });
+
+  it('answers RST to a SYN for a closed port, and the client reports refused', () => {
+    const w = wan();
+    const errors: string[] = [];
+    const c = w.ctcp.connect(w.server.address, 81);
+    c.onError = (_s, e) => errors.push(e);
+    w.topo.net.sim.run();
+    expect(errors).toEqual(['refused']);
+    expect(w.stcp.resetsSent).toBe(1);
+    expect(w.ctcp.size).toBe(0);
+  });
+
+  it('answers RST to a stray segment of an unknown connection', () => {
+    const w = wan();
+    const got: number[] = [];
+    w.ctcp.listen(5000, () => {});
+    // A data segment from the server to a client port with no connection.
+    const p = w.topo.net.newPacket();
+    Object.assign(p, { protocol: 6, srcIp: w.server.address, dstIp: w.client.address, srcPort: 80, dstPort: 5001, tcpFlags: TcpFlag.ACK, tcpSeq: 1000, tcpAck: 2000, payloadBytes: 100 });
+    w.topo.net.txTrace.connect((q, dev) => { if (dev === 'client->inet' && q.tcpFlags & TcpFlag.RST) got.push(q.tcpSeq); });
+    w.server.sendIp(p);
+    w.topo.net.sim.run();
+    expect(got).toEqual([2000]); // RST with seq = the segment's ACK number
+  });
+
+  it('gives up after its retries when the peer is gone', () => {
+    const w = wan();
+    const errors: string[] = [];
+    w.stcp.listen(80, () => {});
+    const c = w.ctcp.connect(w.server.address, 80);
+    c.onConnected = () => {
+      w.server.setUp(false);
+      c.send(1000);
+    };
+    c.onError = (_s, e) => errors.push(e);
+    w.topo.net.sim.run();
+    expect(errors).toEqual(['timeout']);
+    expect(w.topo.net.now).toBeGreaterThan(60 * SECOND);
+    expectConserved(w.topo.net);
+  });
+});
+
+describe('sequence numbers', () => {
+  it('wrap into [0, 2^32) and unwrap to the nearest value', async () => {
+    const { wrap, unwrap } = await import('../../src/nodes/tcb');
+    expect(wrap(-5)).toBe(2 ** 32 - 5);
+    expect(wrap(2 ** 32 + 7)).toBe(7);
+    expect(unwrap(3, 2 ** 32 - 10)).toBe(2 ** 32 + 3); // just past the wrap
+    expect(unwrap(2 ** 32 - 10, 2 ** 32 + 3)).toBe(2 ** 32 - 10); // just before it
+    expect(unwrap(100, 90)).toBe(100);
+  });
+});
