@@ -84,32 +84,36 @@ export class CsmaChannel implements PacketHolder {
     const dst = p.dstMac;
     const bytes = p.ethernetBytes();
     const broadcast = dst === BROADCAST_MAC;
-    let owner: CsmaDevice | null = null;
     const devs = this.devices;
+    let owner: CsmaDevice | null = null;
+    let promiscuous = false;
     for (let i = 0; i < devs.length; i++) {
       const d = devs[i];
       if (d === src || !d.up) continue;
       d.seenFrames++;
-      if (broadcast || d.mac === dst) {
-        if (!broadcast) owner = d;
-        d.receiveFrame(p, bytes, true);
+      if (!broadcast && d.mac === dst) owner = d;
+      else if (d.promiscuous) promiscuous = true;
+    }
+    // Promiscuous devices first (bridge ports, sniffers), told whether another
+    // device takes the frame, so they record and copy it before the addressee
+    // (a router, say) rewrites its headers to forward it.
+    if (promiscuous && !broadcast) {
+      for (let i = 0; i < devs.length; i++) {
+        const d = devs[i];
+        if (d !== src && d.up && d.promiscuous && d !== owner) d.receivePromiscuous(p, bytes, owner !== null);
       }
     }
-    // Promiscuous devices after the addressee, told whether someone took it.
-    for (let i = 0; i < devs.length; i++) {
-      const d = devs[i];
-      if (d === src || !d.up || !d.promiscuous || d === owner || broadcast) continue;
-      d.receivePromiscuous(p, bytes, owner !== null);
+    if (owner !== null) owner.receiveFrame(p, bytes, true);
+    else if (broadcast) {
+      for (let i = 0; i < devs.length; i++) {
+        const d = devs[i];
+        if (d !== src && d.up) d.receiveFrame(p, bytes, true);
+      }
     }
-    if (!broadcast && owner === null && !this.anyPromiscuous(src)) this.net.drop(p, DropReason.NO_RECEIVER, this.name);
+    if (!broadcast && owner === null && !promiscuous) this.net.drop(p, DropReason.NO_RECEIVER, this.name);
     this.propagating = null;
     this.src = null;
     this.state = IDLE;
-  }
-
-  private anyPromiscuous(src: CsmaDevice | null): boolean {
-    for (const d of this.devices) if (d !== src && d.up && d.promiscuous) return true;
-    return false;
   }
 
   packetsHeld(): number {
@@ -199,6 +203,7 @@ export class CsmaDevice extends NetDevice {
     const bytes = p.ethernetBytes();
     const t = transmitTime(bytes, ch.rate);
     ch.transmitStart(this, p, bytes, t);
+    if (this.phyTxTrace.active) this.phyTxTrace.fire(p, this);
     this.retries = 0;
     this.txState = BUSY;
     this.busyNs += t;

@@ -40,6 +40,8 @@ export abstract class NetDevice implements PacketHolder {
 
   /** Frame handed to the device for transmission. */
   readonly txTrace = new TraceSource<[Packet, NetDevice]>('tx');
+  /** Frame begins transmission on the medium (what a sniffer on the device sees leave). */
+  readonly phyTxTrace = new TraceSource<[Packet, NetDevice]>('phy-tx');
   /** Frame accepted by the device. */
   readonly rxTrace = new TraceSource<[Packet, NetDevice]>('rx');
 

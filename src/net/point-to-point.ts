@@ -62,6 +62,7 @@ export class PointToPointDevice extends NetDevice {
     const t = transmitTime(p.pppBytes(), this.rate);
     this.busy = true;
     this.busyNs += t;
+    if (this.phyTxTrace.active) this.phyTxTrace.fire(p, this);
     this.inTransit++;
     const sim = this.net.sim;
     sim.schedule(t, this.onTxDone);
