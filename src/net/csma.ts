@@ -93,6 +93,7 @@ export class CsmaChannel implements PacketHolder {
       d.seenFrames++;
       if (!broadcast && d.mac === dst) owner = d;
       else if (d.promiscuous) promiscuous = true;
+      else if (!broadcast && d.onOverheard !== null) d.onOverheard(d, p);
     }
     // Promiscuous devices first (bridge ports, sniffers), told whether another
     // device takes the frame, so they record and copy it before the addressee
@@ -110,7 +111,7 @@ export class CsmaChannel implements PacketHolder {
         if (d !== src && d.up) d.receiveFrame(p, bytes, true);
       }
     }
-    if (!broadcast && owner === null && !promiscuous) this.net.drop(p, DropReason.NO_RECEIVER, this.name);
+    if (!broadcast && owner === null && !promiscuous) this.net.drop(p, DropReason.MAC_FILTERED, this.name);
     this.propagating = null;
     this.src = null;
     this.state = IDLE;
@@ -143,6 +144,8 @@ export class CsmaDevice extends NetDevice {
    * set it; a frame someone else took must be cloned before it is forwarded.
    */
   onPromiscuous: (dev: CsmaDevice, p: Packet, takenByAnother: boolean) => void = () => {};
+  /** Frames for other hosts that this device hears and filters out (null: ignore). */
+  onOverheard: ((dev: CsmaDevice, p: Packet) => void) | null = null;
 
   constructor(net: Network, name: string, readonly channel: CsmaChannel, queue = 100) {
     super(net, name, queue);

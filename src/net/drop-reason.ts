@@ -14,7 +14,7 @@ export const DropReason = {
   NO_SOCKET: 7,
   WAN_LOSS: 8,
   BACKOFF_LIMIT: 9,
-  NO_RECEIVER: 10,
+  MAC_FILTERED: 10,
   NODE_DOWN: 11,
   TCP_DISCARD: 12,
   CLUSTER: 13,
@@ -25,6 +25,6 @@ export type DropReasonCode = (typeof DropReason)[keyof typeof DropReason];
 
 export const DROP_REASON_NAMES: readonly string[] = [
   'queue-full', 'link-down', 'ttl-expired', 'no-route', 'arp-pending-full', 'arp-failed',
-  'not-for-us', 'no-socket', 'wan-loss', 'backoff-limit', 'no-receiver', 'node-down',
+  'not-for-us', 'no-socket', 'wan-loss', 'backoff-limit', 'mac-filtered', 'node-down',
   'tcp-discard', 'cluster', 'same-port',
 ];

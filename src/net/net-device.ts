@@ -37,6 +37,10 @@ export abstract class NetDevice implements PacketHolder {
   seenFrames = 0;
   /** Time this device spent transmitting, ns (for utilisation). */
   busyNs = 0;
+  /** PathFlag bits OR-ed into every packet this device transmits (its LAN). */
+  lanBits = 0;
+  /** Called for every frame handed to this device (null: nothing to do). */
+  onTransmit: ((p: Packet, dev: NetDevice) => void) | null = null;
 
   /** Frame handed to the device for transmission. */
   readonly txTrace = new TraceSource<[Packet, NetDevice]>('tx');
@@ -80,6 +84,8 @@ export abstract class NetDevice implements PacketHolder {
     this.txFrames++;
     this.txBytes += bytes;
     p.hops++;
+    p.pathFlags |= this.lanBits;
+    if (this.onTransmit !== null) this.onTransmit(p, this);
     if (this.txTrace.active) this.txTrace.fire(p, this);
     if (this.net.txTrace.active) this.net.txTrace.fire(p, this.name);
   }

@@ -37,6 +37,28 @@ export const SEQ_TS_HEADER = 12;
 /** Encapsulation header flag: the packet was forwarded by a first device. */
 export const ENCAP_FORWARDED = 0x01;
 
+/**
+ * Bits of `Packet.pathFlags`: what happened to a packet on its way, for the
+ * measures in metrics/. LAN bits are OR-ed in by every device that transmits
+ * the packet (devices carry the bit of the LAN they belong to); the others
+ * are set by the cluster's first devices and balancers.
+ */
+export const PathFlag = {
+  /** Crossed a device of the first LAN (client-facing). */
+  LAN1: 1 << 0,
+  /** Crossed a device of the second LAN (back end). */
+  LAN2: 1 << 1,
+  /** Crossed a device of the third LAN (state exchange). */
+  LAN3: 1 << 2,
+  /** Processed by the first device of its connection (NIC or balancer). */
+  FIRST_PROCESSED: 1 << 3,
+  /** Heard by the first device's NIC on a shared medium but filtered, not processed. */
+  FIRST_SEEN: 1 << 4,
+  /** Carried inside an encapsulation header (or tunnel) by a first device. */
+  FORWARDED: 1 << 5,
+} as const;
+export const LAN_FLAGS = PathFlag.LAN1 | PathFlag.LAN2 | PathFlag.LAN3;
+
 export class Packet {
   /** Unique per simulation, in creation order. */
   id: number;

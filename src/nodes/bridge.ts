@@ -117,7 +117,7 @@ export class BridgeDevice extends NetDevice {
       if (i !== ingress && ps[i].up) { last = i; break; }
     }
     if (last < 0) {
-      if (!shared) this.net.drop(p, DropReason.NO_RECEIVER, this.name);
+      if (!shared) this.net.drop(p, DropReason.MAC_FILTERED, this.name);
       return;
     }
     const srcMac = p.srcMac, dstMac = p.dstMac;

@@ -81,9 +81,14 @@ export class IpNode extends Node {
     return this.ifaceOfDev[dev.ifIndex];
   }
 
+  /** Extra addresses this node answers to on no interface (a VIP on loopback, as LVS-DR/TUN servers have). */
+  readonly loopbackAddresses: Ipv4[] = [];
+
   isLocalAddress(ip: Ipv4): boolean {
     const ifs = this.interfaces;
     for (let i = 0; i < ifs.length; i++) if (ifs[i].ip === ip) return true;
+    const lo = this.loopbackAddresses;
+    for (let i = 0; i < lo.length; i++) if (lo[i] === ip) return true;
     return false;
   }
 
@@ -182,7 +187,6 @@ export class IpNode extends Node {
 
   /** Transmit through `iface` to next hop `nextHop`. */
   outputVia(p: Packet, iface: Ipv4Interface, nextHop: Ipv4): void {
-    p.etherType = EtherType.IPV4;
     if (iface.arp === null) {
       iface.dev.send(p, 0);
       return;

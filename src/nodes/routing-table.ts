@@ -46,6 +46,18 @@ export class RoutingTable {
     return undefined;
   }
 
+  /** Remove every route for which `pred` is true; returns how many went. */
+  removeWhere(pred: (r: Route) => boolean): number {
+    let n = 0;
+    for (const [len, m] of this.byLen) {
+      for (const [k, r] of m) if (pred(r)) { m.delete(k); n++; }
+      if (m.size === 0) this.byLen.delete(len);
+    }
+    this.lens = [...this.byLen.keys()].sort((a, b) => b - a);
+    this.masks = this.lens.map(prefixMask);
+    return n;
+  }
+
   has(network: Ipv4, len: number): boolean {
     return this.byLen.get(len)?.has((network & prefixMask(len)) >>> 0) ?? false;
   }

@@ -10,6 +10,7 @@ import { MS, SECOND } from '../engine';
 import type { Ipv4 } from '../net/address';
 import { DropReason } from '../net/drop-reason';
 import { IpProtocol, TcpFlag, type Packet } from '../net/packet';
+import { TraceSource } from '../net/trace-source';
 import type { IpNode } from './ip-node';
 import { cloneTcb, wrap, type Tcb } from './tcb';
 import { TcpSocket } from './tcp-socket';
@@ -44,12 +45,21 @@ export class TcpLayer {
   /** Where segments go; the cluster replaces it to send as another address. */
   output: (p: Packet, s: TcpSocket) => void;
   resetsSent = 0;
+  /** Every segment handed to this layer (for measures; costs nothing unless connected). */
+  readonly rxTrace = new TraceSource<[Packet, TcpLayer]>('tcp-rx');
+  /** Called when a connection of this layer ends (closed, reset or timed out; not when exported). */
+  onConnectionEnd: ((s: TcpSocket) => void) | null = null;
 
-  constructor(readonly node: IpNode, opts: Partial<TcpOptions> = {}) {
+  /**
+   * `register`: become the node's TCP (its protocol handler). A TCP engine
+   * inside a device (the cluster's smart NIC) passes false and is fed
+   * segments by its owner.
+   */
+  constructor(readonly node: IpNode, opts: Partial<TcpOptions> = {}, register = true, name = 'tcp') {
     this.opts = { ...TCP_DEFAULTS, ...opts };
-    this.issRng = node.net.streams.stream(`tcp-iss/${node.name}`);
+    this.issRng = node.net.streams.stream(`${name}-iss/${node.name}`);
     this.output = (p) => node.sendIp(p);
-    node.protocolHandlers[IpProtocol.TCP] = (p) => this.receive(p);
+    if (register) node.protocolHandlers[IpProtocol.TCP] = (p) => this.receive(p);
   }
 
   listen(port: number, onAccept: AcceptHandler): void {
@@ -103,7 +113,13 @@ export class TcpLayer {
     m.set(t.remoteIp * 65536 + t.remotePort, s);
   }
 
-  /** Called by a socket when it closes or is exported. */
+  /** Called by a socket when it ends. */
+  ended(s: TcpSocket): void {
+    this.remove(s);
+    if (this.onConnectionEnd !== null) this.onConnectionEnd(s);
+  }
+
+  /** Take a socket out of the table (it ended or is being exported). */
   remove(s: TcpSocket): void {
     const t = s.tcb;
     const m = this.conns.get(t.localPort);
@@ -132,6 +148,7 @@ export class TcpLayer {
 
   /** A segment for this node. */
   receive(p: Packet): void {
+    if (this.rxTrace.active) this.rxTrace.fire(p, this);
     const s = this.find(p.dstPort, p.srcIp, p.srcPort);
     if (s !== undefined) {
       this.node.net.deliver(p);

@@ -398,7 +398,8 @@ export class TcpSocket {
     this.twTimer = -1;
     const wasOpen = this.tcb.state !== 'CLOSED';
     this.tcb.state = 'CLOSED';
-    this.layer.remove(this);
+    if (wasOpen) this.layer.ended(this);
+    else this.layer.remove(this);
     if (clean && wasOpen) this.onClosed(this);
   }
 

@@ -1,0 +1,193 @@
+/**
+ * Balancer: the central load balancer of the baseline designs, a node on the
+ * first LAN that owns the service address (VIP) clients use.
+ *
+ *  - `nat` (LVS-NAT): rewrites the destination of client packets to the
+ *    chosen server and the source of the servers' responses back to the VIP;
+ *    servers route through it, so both directions cross it.
+ *  - `dsr` (LVS-TUN, Maglev, Katran): tunnels client packets (IP-in-IP) over
+ *    the first LAN to the chosen server, which holds the VIP on loopback and
+ *    answers the client directly.
+ *  - `beamer` (daisy chaining): stateless; a flow's hash picks a bucket and
+ *    the bucket its server; when buckets move (servers join or leave) the
+ *    bucket remembers its previous server, and a server that lacks a flow's
+ *    connection passes the packet on to that previous server.
+ *
+ * The balancer's processor serves one packet at a time (`processingNs`), so
+ * it saturates as a real one does. Connection choice: least connections (its
+ * own count) for nat/dsr; the bucket table for beamer.
+ */
+import type { Ipv4 } from '../net/address';
+import { DropReason } from '../net/drop-reason';
+import { DropTailQueue } from '../net/drop-tail-queue';
+import type { PacketHolder } from '../net/network';
+import { IpProtocol, LAN_FLAGS, PathFlag, TcpFlag, type Packet } from '../net/packet';
+import type { Ipv4Interface, IpNode } from '../nodes/ip-node';
+import type { Member } from './member';
+import { flowHash } from './placement';
+
+export type BalancerMode = 'nat' | 'dsr' | 'beamer';
+
+export interface BalancerOptions {
+  mode: BalancerMode;
+  processingNs: number;
+  bufferPackets: number;
+  servicePort: number;
+  /** Buckets of the beamer table (Beamer uses many more buckets than servers). */
+  buckets: number;
+}
+
+export const BALANCER_DEFAULTS: BalancerOptions = {
+  mode: 'nat', processingNs: 2_000, bufferPackets: 1000, servicePort: 80, buckets: 256,
+};
+
+export class Balancer implements PacketHolder {
+  readonly opts: BalancerOptions;
+  readonly vip: Ipv4;
+  /** Connection -> server index (nat, dsr). */
+  private readonly table = new Map<number, number>();
+  private readonly active: Int32Array;
+  private readonly queue: DropTailQueue;
+  private busy = false;
+  private inService: Packet | null = null;
+  private readonly onDone: () => void;
+  private readonly serverIps: Set<Ipv4>;
+  /** Beamer: bucket -> server, and bucket -> previous server (-1: none). */
+  readonly bucketOwner: Int32Array;
+  readonly bucketPrev: Int32Array;
+
+  processed = 0;
+  inbound = 0;
+  outbound = 0;
+  dropped = 0;
+
+  constructor(readonly node: IpNode, readonly iface: Ipv4Interface, readonly members: readonly Member[], opts: Partial<BalancerOptions>) {
+    this.opts = { ...BALANCER_DEFAULTS, ...opts };
+    this.vip = iface.ip;
+    this.active = new Int32Array(members.length);
+    this.queue = new DropTailQueue(this.opts.bufferPackets);
+    this.serverIps = new Set(members.map((m) => m.firstIface.ip));
+    this.bucketOwner = new Int32Array(this.opts.buckets);
+    this.bucketPrev = new Int32Array(this.opts.buckets).fill(-1);
+    for (let b = 0; b < this.opts.buckets; b++) this.bucketOwner[b] = b % members.length;
+    this.onDone = () => this.done();
+    node.net.registerHolder(this);
+    node.rxIntercept = (p) => this.intercept(p);
+  }
+
+  private intercept(p: Packet): boolean {
+    if (p.protocol !== IpProtocol.TCP) return false;
+    const isIn = p.dstIp === this.vip && p.dstPort === this.opts.servicePort;
+    const isOut = this.opts.mode === 'nat' && p.srcPort === this.opts.servicePort && this.serverIps.has(p.srcIp);
+    if (!isIn && !isOut) return false;
+    if (this.opts.processingNs <= 0) this.handle(p);
+    else if (this.busy) {
+      if (!this.queue.enqueue(p)) {
+        this.dropped++;
+        this.node.net.drop(p, DropReason.QUEUE_FULL, this.node.name);
+      }
+    } else this.start(p);
+    return true;
+  }
+
+  private start(p: Packet): void {
+    this.busy = true;
+    this.inService = p;
+    this.node.net.sim.schedule(this.opts.processingNs, this.onDone);
+  }
+
+  private done(): void {
+    const p = this.inService!;
+    this.inService = null;
+    this.busy = false;
+    this.handle(p);
+    const next = this.queue.dequeue();
+    if (next !== null) this.start(next);
+  }
+
+  private handle(p: Packet): void {
+    this.processed++;
+    p.pathFlags |= PathFlag.FIRST_PROCESSED;
+    if (p.dstIp !== this.vip) {
+      // NAT, response direction: the server's answer leaves as the VIP.
+      this.outbound++;
+      p.srcIp = this.vip;
+      this.node.forward(p);
+      return;
+    }
+    this.inbound++;
+    const server = this.opts.mode === 'beamer' ? this.bucketOwner[flowHash(p.srcIp, p.srcPort) % this.opts.buckets] : this.pick(p);
+    const m = this.members[server];
+    if (this.opts.mode === 'nat') {
+      p.dstIp = m.firstIface.ip;
+      p.pathFlags = (p.pathFlags & ~LAN_FLAGS) | PathFlag.FORWARDED;
+      this.node.forward(p);
+      return;
+    }
+    tunnel(p, this.vip, m.firstIface.ip);
+    this.node.forward(p);
+  }
+
+  /** Least connections, sticky per connection. */
+  private pick(p: Packet): number {
+    const key = p.srcIp * 65536 + p.srcPort;
+    let s = this.table.get(key);
+    if (s === undefined) {
+      s = 0;
+      for (let i = 1; i < this.members.length; i++) if (this.active[i] < this.active[s]) s = i;
+      this.table.set(key, s);
+      this.active[s]++;
+    }
+    if (p.tcpFlags & (TcpFlag.FIN | TcpFlag.RST)) {
+      // The client is closing: later segments still map, the count drops now.
+      if (this.active[s] > 0 && !this.closing.has(key)) {
+        this.active[s]--;
+        this.closing.add(key);
+      }
+    }
+    return s;
+  }
+
+  private readonly closing = new Set<number>();
+
+  /** Beamer: move bucket `b` to server `to`, remembering its previous owner. */
+  reassign(b: number, to: number): void {
+    if (this.bucketOwner[b] === to) return;
+    this.bucketPrev[b] = this.bucketOwner[b];
+    this.bucketOwner[b] = to;
+  }
+
+  /** The bucket of a flow (servers use it to find the previous owner). */
+  bucketOf(clientIp: Ipv4, clientPort: number): number {
+    return flowHash(clientIp, clientPort) % this.opts.buckets;
+  }
+
+  packetsHeld(): number {
+    return this.queue.length + (this.inService !== null ? 1 : 0);
+  }
+}
+
+/** Wrap `p` in an outer IPv4 header (IP-in-IP) from `src` to `dst`. */
+export function tunnel(p: Packet, src: Ipv4, dst: Ipv4): void {
+  p.tunnel = true;
+  p.outerSrcIp = src;
+  p.outerDstIp = dst;
+  p.pathFlags = (p.pathFlags & ~LAN_FLAGS) | PathFlag.FORWARDED;
+}
+
+/**
+ * Daisy chaining at a beamer server: a tunnelled packet for a connection this
+ * server does not have (and not a SYN) goes on to the bucket's previous
+ * server. Returns true when the packet was passed on.
+ */
+export function daisyChain(p: Packet, self: Member, members: readonly Member[], lb: Balancer): boolean {
+  if (!p.tunnel || p.outerDstIp !== self.firstIface.ip || p.protocol !== IpProtocol.TCP) return false;
+  if (p.tcpFlags & TcpFlag.SYN) return false;
+  if (self.tcp.find(p.dstPort, p.srcIp, p.srcPort) !== undefined) return false;
+  const prev = lb.bucketPrev[lb.bucketOf(p.srcIp, p.srcPort)];
+  if (prev < 0 || prev === self.index) return false;
+  p.outerSrcIp = self.firstIface.ip;
+  p.outerDstIp = members[prev].firstIface.ip;
+  self.node.output(p);
+  return true;
+}

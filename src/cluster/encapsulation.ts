@@ -1,0 +1,47 @@
+/**
+ * Encapsulation: the first device wraps a client's packet in one extra
+ * header carrying a reference to the connection's data structure (claims 14,
+ * 15) and sends it to the owner; the owner unwraps it.
+ *
+ * The header (16 B, EtherType 0x88B5) holds a forwarded flag and the
+ * reference: client IP and port, owner IP, server port. The original IPv4
+ * packet follows unchanged, so the owner's TCP sees exactly what the client
+ * sent. Encapsulating clears the packet's LAN path bits, so that the
+ * measures can tell which LANs the forwarded packet crossed afterwards.
+ */
+import type { Ipv4 } from '../net/address';
+import { ENCAP_FORWARDED, EtherType, LAN_FLAGS, PathFlag, type Packet } from '../net/packet';
+
+/** The reference to a connection's data structure carried in the header. */
+export interface ConnectionRef {
+  clientIp: Ipv4;
+  clientPort: number;
+  ownerIp: Ipv4;
+  serverPort: number;
+}
+
+/** Wrap `p` (in place) for forwarding to `ownerIp`. */
+export function encapsulate(p: Packet, ownerIp: Ipv4): void {
+  p.etherType = EtherType.ENCAP;
+  p.encapFlags = ENCAP_FORWARDED;
+  p.encapClientIp = p.srcIp;
+  p.encapClientPort = p.srcPort;
+  p.encapOwnerIp = ownerIp;
+  p.encapServerPort = p.dstPort;
+  p.pathFlags = (p.pathFlags & ~LAN_FLAGS) | PathFlag.FORWARDED;
+}
+
+/** True when `p` carries the encapsulation header with the forwarded flag. */
+export function isEncapsulated(p: Packet): boolean {
+  return p.etherType === EtherType.ENCAP && (p.encapFlags & ENCAP_FORWARDED) !== 0;
+}
+
+/** The reference carried by an encapsulated packet. */
+export function referenceOf(p: Packet): ConnectionRef {
+  return { clientIp: p.encapClientIp, clientPort: p.encapClientPort, ownerIp: p.encapOwnerIp, serverPort: p.encapServerPort };
+}
+
+/** Unwrap (in place): the original IPv4 packet again. */
+export function decapsulate(p: Packet): void {
+  p.etherType = EtherType.IPV4;
+}

@@ -1,0 +1,87 @@
+/**
+ * LoadReporter: servers tell each other their load over the third LAN
+ * (claims 21, 45). Every `periodNs` (first report at a random phase) a
+ * server broadcasts one UDP datagram of `bytes` on its third-LAN interface;
+ * every peer's smart NIC stores what arrived in its state table, with the
+ * arrival time and the packet and device it came by. A peer whose reports
+ * stop for `deadAfterNs` is forgotten, and the connections it held are
+ * counted broken.
+ */
+import type { RandomStream } from '../engine';
+import { IPV4_BROADCAST } from '../net/address';
+import type { Packet } from '../net/packet';
+import { UdpSocket } from '../nodes/udp-socket';
+import type { Member } from './member';
+import type { SmartNic } from './smart-nic';
+
+export const REPORT_PORT = 7002;
+
+export interface ReportOptions {
+  periodNs: number;
+  bytes: number;
+  /** A peer silent this long is considered gone (default 3 periods). */
+  deadAfterNs: number;
+}
+
+export interface LoadReport {
+  server: number;
+  load: number;
+}
+
+export class LoadReporter {
+  sent = 0;
+  received = 0;
+  private readonly socket: UdpSocket;
+  private readonly rng: RandomStream;
+  private readonly onTick: () => void;
+  private readonly known: boolean[];
+
+  constructor(readonly member: Member, readonly nic: SmartNic | null, readonly opts: ReportOptions, peers: number) {
+    const node = member.node;
+    if (member.stateIface === null) throw new Error(`${node.name}: load reports need a third-LAN interface`);
+    this.rng = node.net.streams.stream(`reports/${node.name}`);
+    this.socket = new UdpSocket(node).bind(REPORT_PORT);
+    this.socket.onReceive = (p) => this.receive(p);
+    this.onTick = () => this.tick();
+    this.known = new Array(peers).fill(false);
+  }
+
+  start(): void {
+    this.member.node.net.sim.schedule(this.rng.uniform(0, this.opts.periodNs), this.onTick);
+  }
+
+  private tick(): void {
+    const node = this.member.node;
+    if (node.up) {
+      const iface = this.member.stateIface!;
+      const p = this.socket.newDatagram(IPV4_BROADCAST, REPORT_PORT, this.opts.bytes);
+      p.srcIp = iface.ip;
+      const report: LoadReport = { server: this.member.index, load: this.member.load() };
+      p.appData = report;
+      this.sent++;
+      node.outputVia(p, iface, IPV4_BROADCAST);
+      this.sweep();
+    }
+    node.net.sim.schedule(this.opts.periodNs, this.onTick);
+  }
+
+  private receive(p: Packet): void {
+    const r = p.appData as LoadReport;
+    this.received++;
+    if (this.nic === null) return;
+    this.nic.state.update(r.server, r.load, this.member.node.net.now, p.id, this.member.stateIface!.dev.name);
+    this.known[r.server] = true;
+  }
+
+  /** Peers whose reports stopped: out of the table, their connections broken. */
+  private sweep(): void {
+    if (this.nic === null) return;
+    const now = this.member.node.net.now;
+    for (let i = 0; i < this.known.length; i++) {
+      if (this.known[i] && this.nic.state.row(i, now) === undefined) {
+        this.known[i] = false;
+        this.nic.forgetServer(i);
+      }
+    }
+  }
+}

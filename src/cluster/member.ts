@@ -1,0 +1,34 @@
+/**
+ * Member: one server of the cluster as the claimed logic sees it: its node,
+ * its interfaces on the three LANs, its host TCP and socket application, and
+ * its load. Built by the cluster builder; read by the smart NICs.
+ */
+import type { Ipv4 } from '../net/address';
+import type { Ipv4Interface, IpNode } from '../nodes/ip-node';
+import type { TcpLayer } from '../nodes/tcp-layer';
+import type { TcpSocket } from '../nodes/tcp-socket';
+
+/** A socket application that can take over an established connection. */
+export interface SocketApplication {
+  adopt(s: TcpSocket): void;
+}
+
+export interface Member {
+  index: number;
+  node: IpNode;
+  /** Interface on the first (client-facing) LAN: the address clients use. */
+  firstIface: Ipv4Interface;
+  /** Interface on the second LAN (back end), if any. */
+  backIface: Ipv4Interface | null;
+  /** Interface on the third LAN (state exchange), if any. */
+  stateIface: Ipv4Interface | null;
+  tcp: TcpLayer;
+  app: SocketApplication;
+  /** Current load as the server itself sees it. */
+  load(): number;
+}
+
+/** The address of `m` on the LAN used for forwarding. */
+export function forwardAddress(m: Member, via: 'second-lan' | 'first-lan'): Ipv4 {
+  return via === 'second-lan' && m.backIface !== null ? m.backIface.ip : m.firstIface.ip;
+}

@@ -1,0 +1,451 @@
+/**
+ * SmartNic: the claimed first computing device, a network interface card
+ * with its own processor inside a server (claims 1, 2, 11, 12).
+ *
+ * Steps, each a method the tests can watch through a trace source:
+ *  1. receive: a client packet addressed to this NIC arrives through the
+ *     first LAN and waits for the NIC processor (`processingNs` a packet);
+ *  2. look up: the connection directory says who holds the connection's TCB;
+ *  3. handshake: a new connection's SYN is answered by the NIC's own TCP
+ *     engine, which builds the TCB before any application is tied to it
+ *     (or, with `decideAt: 'syn'`, the owner is chosen at once);
+ *  4. decide: on the request, the placement policy reads the state table
+ *     (own load live, peers' as last reported over the third LAN);
+ *  5. local: the TCB goes to the own host, whose socket application serves;
+ *  6. migrate: or a migration packet carries the TCB over the second LAN to
+ *     the chosen server, which acknowledges; the directory records the owner;
+ *  7. forward: the request and every later packet of the connection go to
+ *     the owner encapsulated (one header with the reference) over the
+ *     second LAN; the owner answers the client directly with this NIC's
+ *     address as source, so the response bypasses this device;
+ *  8. clean up: the owner reports the connection closed; the entry goes.
+ *
+ * Cost per packet: one directory lookup (numeric keys) and the NIC's service
+ * time; no allocation on the forwarding path.
+ */
+import type { RandomStream } from '../engine';
+import type { Ipv4 } from '../net/address';
+import type { CsmaDevice } from '../net/csma';
+import { DropReason } from '../net/drop-reason';
+import { DropTailQueue } from '../net/drop-tail-queue';
+import type { PacketHolder } from '../net/network';
+import { IpProtocol, PathFlag, TcpFlag, type Packet } from '../net/packet';
+import { TraceSource } from '../net/trace-source';
+import type { Ipv4Interface } from '../nodes/ip-node';
+import { TcpLayer, type TcpOptions } from '../nodes/tcp-layer';
+import type { TcpSocket } from '../nodes/tcp-socket';
+import type { Tcb } from '../nodes/tcb';
+import { UdpSocket } from '../nodes/udp-socket';
+import { ConnectionDirectory, DirectoryEntry, Holder } from './connection-directory';
+import { decapsulate, encapsulate, isEncapsulated } from './encapsulation';
+import { forwardAddress, type Member } from './member';
+import { decide, flowHash, type PolicyName } from './placement';
+import { StateTable, type StateRow } from './state-table';
+
+/** UDP port of the cluster's control messages (migration, acknowledgement, closed). */
+export const CLUSTER_PORT = 7001;
+
+export interface NicOptions {
+  /** NIC processor time per received client packet, ns. */
+  processingNs: number;
+  /** Packets that can wait for the NIC processor. */
+  bufferPackets: number;
+  policy: PolicyName;
+  /** local-unless-overloaded threshold (load units). */
+  threshold: number;
+  /** Choose the owner on the request (the claims) or already on the SYN (Maglev/Katran/Beamer style). */
+  decideAt: 'request' | 'syn';
+  /** LAN the NIC forwards and migrates over (first-lan: the ablation). */
+  forwardVia: 'second-lan' | 'first-lan';
+  servicePort: number;
+  /** Payload of a migration packet (the serialised connection end point), bytes. */
+  migrationBytes: number;
+  /** Handing a TCB to the NIC's own host (bus transfer), ns. */
+  localHandoffNs: number;
+}
+
+export const NIC_DEFAULTS: NicOptions = {
+  processingNs: 2_000, bufferPackets: 1000, policy: 'least-loaded', threshold: 4, decideAt: 'request',
+  forwardVia: 'second-lan', servicePort: 80, migrationBytes: 256, localHandoffNs: 1_000,
+};
+
+export interface DecisionRecord {
+  nic: number;
+  time: number;
+  clientIp: Ipv4;
+  clientPort: number;
+  chosen: number;
+  candidates: number[];
+  loads: number[];
+  /** State rows of peers that the decision read (arrived over the third LAN). */
+  peerRows: (StateRow & { server: number })[];
+  ownLoad: number;
+}
+
+type ClusterMessage =
+  | { kind: 'migrate'; tcb: Tcb; from: number }
+  | { kind: 'migrate-ack'; clientIp: Ipv4; clientPort: number; serverPort: number; from: number }
+  | { kind: 'closed'; clientIp: Ipv4; clientPort: number; serverPort: number; from: number };
+
+export class SmartNic implements PacketHolder {
+  readonly opts: NicOptions;
+  readonly directory = new ConnectionDirectory();
+  readonly state: StateTable;
+  /** The NIC's own TCP engine: answers SYNs, holds TCBs until the decision. */
+  readonly engine: TcpLayer;
+  private readonly queue: DropTailQueue;
+  private busy = false;
+  private inService: Packet | null = null;
+  private readonly onServiceDone: () => void;
+  private readonly control: UdpSocket;
+  private readonly rng: RandomStream;
+  private readonly loads: Float64Array;
+  private turn = 0;
+  private readonly forwardIface: Ipv4Interface;
+  private readonly migrationStart = new Map<number, number>();
+  private readonly memberByIp: Map<Ipv4, number>;
+
+  // Counters.
+  processed = 0;
+  passedToHost = 0;
+  synAnswered = 0;
+  decisions = 0;
+  keptLocal = 0;
+  migrations = 0;
+  migrationRttSumNs = 0;
+  migrationRttMaxNs = 0;
+  forwarded = 0;
+  forwardedBytes = 0;
+  closedNotices = 0;
+  broken = 0;
+
+  /** Traces for the claim-by-claim evidence (cost nothing when unused). */
+  readonly receiveTrace = new TraceSource<[Packet, SmartNic]>('nic-receive');
+  readonly lookupTrace = new TraceSource<[Packet, number, SmartNic]>('nic-lookup');
+  readonly decisionTrace = new TraceSource<[DecisionRecord]>('nic-decision');
+  readonly localTrace = new TraceSource<[Packet, SmartNic]>('nic-local');
+  readonly forwardTrace = new TraceSource<[Packet, number, SmartNic]>('nic-forward');
+  readonly migrateTrace = new TraceSource<[number, number, SmartNic]>('nic-migrated');
+
+  constructor(readonly self: Member, readonly members: readonly Member[], opts: Partial<NicOptions>, tcpOpts: Partial<TcpOptions>, deadAfterNs: number) {
+    this.opts = { ...NIC_DEFAULTS, ...opts };
+    const node = self.node;
+    const net = node.net;
+    this.state = new StateTable(members.length, self.index, deadAfterNs);
+    this.loads = new Float64Array(members.length);
+    this.queue = new DropTailQueue(this.opts.bufferPackets);
+    this.rng = net.streams.stream(`nic/${node.name}/policy`);
+    this.engine = new TcpLayer(node, tcpOpts, false, 'nic-tcp');
+    this.engine.listen(this.opts.servicePort, () => {});
+    this.forwardIface = this.opts.forwardVia === 'second-lan' && self.backIface !== null ? self.backIface : self.firstIface;
+    this.onServiceDone = () => this.serviceDone();
+    net.registerHolder(this);
+    this.memberByIp = new Map(members.map((m) => [m.firstIface.ip, m.index]));
+
+    // Step 8: connections end. One still in the NIC's engine (no request came)
+    // leaves the directory; one this server's host holds is reported to the
+    // first device whose address it carries (itself, or a peer).
+    this.engine.onConnectionEnd = (s) => this.connectionEnded(s, Holder.NIC);
+    self.tcp.onConnectionEnd = (s) => this.connectionEnded(s, Holder.LOCAL);
+
+    // Step 1: take client packets off the first LAN before the host does.
+    node.rxIntercept = (p, iface) => this.intercept(p, iface);
+    // The owner side: encapsulated packets from other first devices.
+    node.encapHandler = (p) => this.receiveForwarded(p);
+    this.control = new UdpSocket(node).bind(CLUSTER_PORT);
+    this.control.onReceive = (p) => this.onControl(p.appData as ClusterMessage, p);
+    // Path flags: what leaves through this NIC with its address was processed by it;
+    // what it only overhears on a hub was seen.
+    const myIp = self.firstIface.ip;
+    self.firstIface.dev.onTransmit = (p) => {
+      if (p.srcIp === myIp && p.protocol === IpProtocol.TCP) p.pathFlags |= PathFlag.FIRST_PROCESSED;
+    };
+    const dev = self.firstIface.dev as CsmaDevice;
+    if ('onOverheard' in dev) {
+      dev.onOverheard = (_d, p) => {
+        if (p.srcIp === myIp && p.protocol === IpProtocol.TCP) p.pathFlags |= PathFlag.FIRST_SEEN;
+      };
+    }
+  }
+
+  get name(): string {
+    return `${this.self.node.name}/nic`;
+  }
+
+  private get now(): number {
+    return this.self.node.net.now;
+  }
+
+  // ------------------------------------------------------- 1. receive
+
+  private intercept(p: Packet, iface: Ipv4Interface): boolean {
+    if (iface !== this.self.firstIface || p.dstIp !== iface.ip || p.tunnel) return false;
+    if (p.protocol !== IpProtocol.TCP || p.dstPort !== this.opts.servicePort) return false;
+    if (this.opts.processingNs <= 0) {
+      this.handle(p);
+      return true;
+    }
+    if (this.busy) {
+      if (!this.queue.enqueue(p)) this.self.node.net.drop(p, DropReason.QUEUE_FULL, this.name);
+      return true;
+    }
+    this.startService(p);
+    return true;
+  }
+
+  private startService(p: Packet): void {
+    this.busy = true;
+    this.inService = p;
+    this.self.node.net.sim.schedule(this.opts.processingNs, this.onServiceDone);
+  }
+
+  private serviceDone(): void {
+    const p = this.inService!;
+    this.inService = null;
+    this.busy = false;
+    this.handle(p);
+    const next = this.queue.dequeue();
+    if (next !== null) this.startService(next);
+  }
+
+  // ------------------------------------------------------- 2. look up
+
+  /** One client packet, after the NIC processor. */
+  handle(p: Packet): void {
+    this.processed++;
+    p.pathFlags |= PathFlag.FIRST_PROCESSED;
+    if (this.receiveTrace.active) this.receiveTrace.fire(p, this);
+    if (!this.self.node.up) {
+      this.self.node.net.drop(p, DropReason.NODE_DOWN, this.name);
+      return;
+    }
+    const e = this.directory.lookup(p.srcIp, p.srcPort, p.dstPort);
+    const holder = e === undefined ? Holder.NIC : e.owner;
+    if (this.lookupTrace.active) this.lookupTrace.fire(p, e === undefined ? -3 : holder, this);
+    if (e === undefined) {
+      this.newConnection(p);
+      return;
+    }
+    if (e.owner === Holder.LOCAL) {
+      this.toHost(p);
+    } else if (e.owner === Holder.NIC) {
+      if (p.payloadBytes > 0) this.decideOnRequest(e, p);
+      else this.engine.receive(p);
+    } else if (e.migrating) {
+      e.pending.push(p);
+    } else {
+      this.forward(p, e.owner);
+    }
+  }
+
+  // ------------------------------------------------------- 3. handshake
+
+  private newConnection(p: Packet): void {
+    const flags = p.tcpFlags;
+    if ((flags & (TcpFlag.SYN | TcpFlag.ACK)) !== TcpFlag.SYN) {
+      // Not a connection this NIC knows: the host answers (RST if nobody has it).
+      this.toHost(p);
+      return;
+    }
+    const e = new DirectoryEntry(p.srcIp, p.srcPort, p.dstPort, this.now);
+    this.directory.add(e);
+    if (this.opts.decideAt === 'syn') {
+      const owner = this.choose(p);
+      if (owner === this.self.index) {
+        e.owner = Holder.LOCAL;
+        this.keptLocal++;
+        this.toHost(p);
+      } else {
+        e.owner = owner;
+        this.forward(p, owner); // the owner's TCP answers the SYN with this NIC's address
+      }
+      return;
+    }
+    this.synAnswered++;
+    this.engine.receive(p);
+  }
+
+  // ------------------------------------------------------- 4. decide
+
+  private decideOnRequest(e: DirectoryEntry, p: Packet): void {
+    const owner = this.choose(p);
+    const sock = this.engine.find(p.dstPort, p.srcIp, p.srcPort);
+    if (sock === undefined) {
+      // The NIC's TCB is gone (it timed out): let the host answer with RST.
+      this.directory.remove(e.clientIp, e.clientPort, e.serverPort);
+      this.toHost(p);
+      return;
+    }
+    if (owner === this.self.index) this.keepLocal(e, sock, p);
+    else this.migrate(e, sock, owner, p);
+  }
+
+  /** Run the policy on the state table; returns a member index. */
+  choose(p: Packet): number {
+    this.decisions++;
+    const now = this.now;
+    const candidates = this.state.alive(now);
+    const loads = this.loads;
+    const own = this.self.load();
+    loads[this.self.index] = own;
+    for (let i = 1; i < candidates.length; i++) loads[candidates[i]] = this.state.row(candidates[i], now)!.load;
+    const chosen = decide(this.opts.policy, {
+      self: this.self.index, candidates, loads, flowHash: flowHash(p.srcIp, p.srcPort), u: this.rng.random(), turn: this.turn++,
+    }, { threshold: this.opts.threshold });
+    if (chosen !== this.self.index) this.state.bump(chosen);
+    if (this.decisionTrace.active) {
+      this.decisionTrace.fire({
+        nic: this.self.index, time: now, clientIp: p.srcIp, clientPort: p.srcPort, chosen, candidates,
+        loads: candidates.map((c) => loads[c]), ownLoad: own,
+        peerRows: candidates.slice(1).map((c) => ({ server: c, ...this.state.row(c, now)! })),
+      });
+    }
+    return chosen;
+  }
+
+  // ------------------------------------------------------- 5. local
+
+  private keepLocal(e: DirectoryEntry, sock: TcpSocket, p: Packet): void {
+    this.keptLocal++;
+    const rec = this.engine.exportConnection(sock);
+    e.owner = Holder.LOCAL;
+    this.self.app.adopt(this.self.tcp.importConnection(rec));
+    const net = this.self.node.net;
+    net.sim.schedule(this.opts.localHandoffNs, (q: Packet) => this.toHost(q), p);
+  }
+
+  private toHost(p: Packet): void {
+    this.passedToHost++;
+    if (this.localTrace.active) this.localTrace.fire(p, this);
+    this.self.node.localDeliver(p, this.self.firstIface);
+  }
+
+  // ------------------------------------------------------- 6. migrate
+
+  private migrate(e: DirectoryEntry, sock: TcpSocket, owner: number, p: Packet): void {
+    const tcb = this.engine.exportConnection(sock);
+    e.owner = owner;
+    e.migrating = true;
+    e.pending.push(p);
+    this.migrations++;
+    this.migrationStart.set(e.clientIp * 65536 + e.clientPort, this.now);
+    this.sendControl(owner, { kind: 'migrate', tcb, from: this.self.index }, this.opts.migrationBytes);
+  }
+
+  private migrationAcked(m: { clientIp: Ipv4; clientPort: number; serverPort: number; from: number }): void {
+    const e = this.directory.lookup(m.clientIp, m.clientPort, m.serverPort);
+    const key = m.clientIp * 65536 + m.clientPort;
+    const t0 = this.migrationStart.get(key);
+    this.migrationStart.delete(key);
+    if (t0 !== undefined) {
+      const rtt = this.now - t0;
+      this.migrationRttSumNs += rtt;
+      if (rtt > this.migrationRttMaxNs) this.migrationRttMaxNs = rtt;
+      if (this.migrateTrace.active) this.migrateTrace.fire(m.from, rtt, this);
+    }
+    if (e === undefined || !e.migrating) return;
+    e.migrating = false;
+    const pending = e.pending;
+    e.pending = [];
+    for (const q of pending) this.forward(q, e.owner);
+  }
+
+  // ------------------------------------------------------- 7. forward
+
+  /** Send a client packet to the server holding its connection, encapsulated. */
+  forward(p: Packet, owner: number): void {
+    const m = this.members[owner];
+    if (this.state.row(owner, this.now) === undefined) {
+      // The owner's reports stopped: it is gone, and the connection with it.
+      this.breakConnection(p);
+      return;
+    }
+    encapsulate(p, m.firstIface.ip);
+    this.forwarded++;
+    this.forwardedBytes += p.ipBytes();
+    if (this.forwardTrace.active) this.forwardTrace.fire(p, owner, this);
+    this.self.node.outputVia(p, this.forwardIface, forwardAddress(m, this.opts.forwardVia));
+  }
+
+  /** The owner side: an encapsulated packet from a first device. */
+  receiveForwarded(p: Packet): void {
+    if (!isEncapsulated(p)) {
+      this.self.node.net.drop(p, DropReason.NOT_FOR_US, this.name);
+      return;
+    }
+    decapsulate(p);
+    this.self.tcp.receive(p);
+  }
+
+  private breakConnection(p: Packet): void {
+    const e = this.directory.remove(p.srcIp, p.srcPort, p.dstPort);
+    if (e !== undefined) this.broken++;
+    this.self.node.net.drop(p, DropReason.CLUSTER, this.name);
+    if (!(p.tcpFlags & TcpFlag.RST)) this.resetClient(p);
+  }
+
+  private resetClient(p: Packet): void {
+    const r = this.self.node.net.newPacket();
+    r.protocol = IpProtocol.TCP;
+    r.srcIp = p.dstIp;
+    r.dstIp = p.srcIp;
+    r.srcPort = p.dstPort;
+    r.dstPort = p.srcPort;
+    r.tcpFlags = TcpFlag.RST;
+    r.tcpSeq = p.tcpAck;
+    this.self.node.sendIp(r);
+  }
+
+  // ------------------------------------------------------- 8. control messages
+
+  private sendControl(to: number, msg: ClusterMessage, bytes: number): void {
+    const m = this.members[to];
+    const p = this.control.newDatagram(forwardAddress(m, this.opts.forwardVia), CLUSTER_PORT, bytes);
+    p.srcIp = this.forwardIface.ip;
+    p.appData = msg;
+    this.control.sent++;
+    this.self.node.outputVia(p, this.forwardIface, p.dstIp);
+  }
+
+  private onControl(msg: ClusterMessage, _p: Packet): void {
+    if (msg.kind === 'migrate') {
+      this.self.app.adopt(this.self.tcp.importConnection(msg.tcb));
+      const t = msg.tcb;
+      this.sendControl(msg.from, { kind: 'migrate-ack', clientIp: t.remoteIp, clientPort: t.remotePort, serverPort: t.localPort, from: this.self.index }, 16);
+    } else if (msg.kind === 'migrate-ack') {
+      this.migrationAcked(msg);
+    } else {
+      this.closedNotices++;
+      this.directory.remove(msg.clientIp, msg.clientPort, msg.serverPort);
+    }
+  }
+
+  private connectionEnded(s: TcpSocket, where: number): void {
+    const t = s.tcb;
+    const first = this.memberByIp.get(t.localIp);
+    if (first === undefined || t.localPort !== this.opts.servicePort) return;
+    if (first === this.self.index) {
+      const e = this.directory.lookup(t.remoteIp, t.remotePort, t.localPort);
+      if (e !== undefined && e.owner === where) this.directory.remove(t.remoteIp, t.remotePort, t.localPort);
+    } else if (where === Holder.LOCAL) {
+      this.sendControl(first, { kind: 'closed', clientIp: t.remoteIp, clientPort: t.remotePort, serverPort: t.localPort, from: this.self.index }, 16);
+    }
+  }
+
+  // ------------------------------------------------------- faults
+
+  /** Drop a server from the state table and break the connections it held. */
+  forgetServer(index: number): void {
+    this.state.forget(index);
+    for (const e of this.directory.ownedBy(index)) {
+      this.directory.remove(e.clientIp, e.clientPort, e.serverPort);
+      this.broken++;
+      for (const q of e.pending) this.self.node.net.drop(q, DropReason.CLUSTER, this.name);
+      e.pending = [];
+    }
+  }
+
+  packetsHeld(): number {
+    return this.queue.length + (this.inService !== null ? 1 : 0) + this.directory.packetsHeld();
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * StateTable: what a first device knows of the servers' load (claim 11: the
+ * decision uses "a state of at least one of the first computing device and a
+ * second computing device"; claim 21: that state arrives through a third LAN).
+ *
+ * A peer's row holds only what its last report said and when it arrived, so
+ * stale state is modelled honestly; the device's own row is read live. A peer
+ * whose reports stop for `deadAfterNs` is out of the table (crashed or gone).
+ */
+
+export interface StateRow {
+  /** Load as reported (jobs in the server's CPU plus its open connections). */
+  load: number;
+  /** Time the report arrived, ns (own row: now). */
+  at: number;
+  /** Id of the packet that carried the report (-1: own row). */
+  viaPacket: number;
+  /** Name of the device it arrived on ('' for the own row). */
+  viaDevice: string;
+}
+
+export class StateTable {
+  private readonly rows: (StateRow | undefined)[];
+  reportsReceived = 0;
+
+  constructor(readonly size: number, readonly self: number, public deadAfterNs: number) {
+    this.rows = new Array(size);
+  }
+
+  /** A report from server `index` arrived. */
+  update(index: number, load: number, at: number, viaPacket: number, viaDevice: string): void {
+    if (index === this.self || index < 0 || index >= this.size) return;
+    const r = this.rows[index];
+    if (r === undefined) this.rows[index] = { load, at, viaPacket, viaDevice };
+    else {
+      r.load = load;
+      r.at = at;
+      r.viaPacket = viaPacket;
+      r.viaDevice = viaDevice;
+    }
+    this.reportsReceived++;
+  }
+
+  /**
+   * Count a connection this device just placed on `index` in its own view
+   * until the next report arrives (without it, every first device keeps
+   * choosing the same server between two reports: the herd effect).
+   */
+  bump(index: number): void {
+    const r = this.rows[index];
+    if (r !== undefined) r.load += 1;
+  }
+
+  /** Forget a server (it crashed or left). */
+  forget(index: number): void {
+    this.rows[index] = undefined;
+  }
+
+  /** Row of a peer if its state is fresh enough to use at `now`. */
+  row(index: number, now: number): StateRow | undefined {
+    const r = this.rows[index];
+    return r !== undefined && now - r.at <= this.deadAfterNs ? r : undefined;
+  }
+
+  /** Indexes of the servers usable at `now` (self always included first). */
+  alive(now: number): number[] {
+    const out = [this.self];
+    for (let i = 0; i < this.size; i++) if (i !== this.self && this.row(i, now) !== undefined) out.push(i);
+    return out;
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * Design comparison: run the same site, workload and seed under each design
+ * and measure them the same way (DESIGN.md "Measures"). Used by the CLI
+ * (`npm start`, later `netsim compare`), the web view and the tests.
+ */
+import { buildCluster, DESIGNS, type Cluster, type ClusterOptions, type Design } from '../cluster/cluster';
+import { PathFlag } from '../net/packet';
+import { PathRecorder } from './path-recorder';
+import type { Table } from './report';
+import { coefficientOfVariation } from './summary';
+
+export interface DesignResult {
+  design: Design;
+  firstLan: string;
+  issued: number;
+  completed: number;
+  failed: number;
+  responseBypass: number | null;
+  responsesSeenNotProcessed: number;
+  forwardBypass: number | null;
+  forwardedRequests: number;
+  forwardedBytesOnFirstLan: number;
+  lan1Bytes: number;
+  lan1PeakUtil: number;
+  lan2Bytes: number;
+  lan3Bytes: number;
+  /** Busy fraction of the central balancer's processor (null: no balancer). */
+  balancerUtil: number | null;
+  latencyMeanNs: number;
+  latencyP50Ns: number;
+  latencyP99Ns: number;
+  latencyMaxNs: number;
+  /** Coefficient of variation of requests served per server. */
+  loadCv: number | null;
+  migrations: number;
+  migrationRttMeanNs: number | null;
+  broken: number;
+  drops: Record<string, number>;
+  conserved: boolean;
+  simSeconds: number;
+  events: number;
+  wallSeconds: number;
+}
+
+export interface RunOptions {
+  /** Stop the run at this simulated time, ns (default: when everything is done). */
+  until?: number;
+}
+
+/** Build, run and measure one design. */
+export function runDesign(opts: Partial<ClusterOptions>, run: RunOptions = {}): { cluster: Cluster; result: DesignResult } {
+  const cluster = buildCluster(opts);
+  const rec = new PathRecorder(cluster);
+  const net = cluster.topo.net;
+  const t0 = performance.now();
+  stopWhenDone(cluster);
+  net.sim.run(run.until !== undefined ? { until: run.until } : {});
+  const wallSeconds = (performance.now() - t0) / 1000;
+  const s = cluster.stats;
+  const served = cluster.cpus.map((c) => c.completed);
+  const lb = cluster.balancer;
+  const migrations = cluster.nics.reduce((a, n) => a + n.migrations, 0);
+  const rttSum = cluster.nics.reduce((a, n) => a + n.migrationRttSumNs, 0);
+  const result: DesignResult = {
+    design: cluster.opts.design,
+    firstLan: cluster.opts.firstLan,
+    issued: s.issued,
+    completed: s.completed,
+    failed: s.failed,
+    responseBypass: rec.responseBypassRatio(),
+    responsesSeenNotProcessed: rec.responsesSeenNotProcessed,
+    forwardBypass: rec.forwardBypassRatio(),
+    forwardedRequests: rec.forwardedRequests,
+    forwardedBytesOnFirstLan: rec.forwardedBytesOnFirstLan,
+    lan1Bytes: rec.lanUsage(PathFlag.LAN1).bytes,
+    lan1PeakUtil: rec.lanUsage(PathFlag.LAN1).peakUtilisation,
+    lan2Bytes: rec.lanUsage(PathFlag.LAN2).bytes,
+    lan3Bytes: rec.lanUsage(PathFlag.LAN3).bytes,
+    balancerUtil: lb !== null ? (lb.processed * lb.opts.processingNs) / Math.max(1, net.now) : null,
+    latencyMeanNs: s.meanLatencyNs(),
+    latencyP50Ns: s.completed > 0 ? s.percentileNs(50) : NaN,
+    latencyP99Ns: s.completed > 0 ? s.percentileNs(99) : NaN,
+    latencyMaxNs: s.latencyMaxNs,
+    loadCv: coefficientOfVariation(served),
+    migrations,
+    migrationRttMeanNs: migrations > 0 ? rttSum / migrations : null,
+    broken: cluster.nics.reduce((a, n) => a + n.broken, 0),
+    drops: net.dropsByReason(),
+    conserved: net.conservationError() === null,
+    simSeconds: net.now / 1e9,
+    events: net.sim.executed,
+    wallSeconds,
+  };
+  return { cluster, result };
+}
+
+/**
+ * Stop once every client has finished and the servers are idle, so a run
+ * does not wait out the load reports forever: checked at the report period.
+ */
+function stopWhenDone(c: Cluster): void {
+  const sim = c.topo.net.sim;
+  const period = c.opts.reports.periodNs;
+  const total = c.opts.clients * c.opts.workload.requestsPerClient;
+  const check = (): void => {
+    const s = c.stats;
+    const finished = s.completed + s.failed >= total;
+    const quiet = c.members.every((m) => m.tcp.size === 0) && c.clients.every((a) => a.tcp.size === 0);
+    if (finished && quiet) sim.stop();
+    else sim.schedule(period, check);
+  };
+  sim.schedule(period, check);
+}
+
+export function compareDesigns(base: Partial<ClusterOptions>, designs: readonly Design[] = DESIGNS, run: RunOptions = {}): DesignResult[] {
+  return designs.map((design) => runDesign({ ...base, design }, run).result);
+}
+
+/** The comparison as a report table. */
+export function comparisonTable(results: readonly DesignResult[], title?: string): Table {
+  return {
+    title,
+    columns: [
+      { key: 'design', header: 'design', format: 'text' },
+      { key: 'completed', header: 'done', format: 'int' },
+      { key: 'failed', header: 'failed', format: 'int' },
+      { key: 'responseBypass', header: 'resp bypass', format: 'pct' },
+      { key: 'forwardBypass', header: 'fwd bypass LAN1', format: 'pct' },
+      { key: 'forwardedMB1', header: 'fwd on LAN1', unit: 'MB', format: 'float' },
+      { key: 'lan1MB', header: 'LAN1', unit: 'MB', format: 'float' },
+      { key: 'lan2MB', header: 'LAN2', unit: 'MB', format: 'float' },
+      { key: 'balancerUtil', header: 'balancer busy', format: 'pct' },
+      { key: 'latencyMeanNs', header: 'lat mean', format: 'ms' },
+      { key: 'latencyP99Ns', header: 'lat p99', format: 'ms' },
+      { key: 'loadCv', header: 'load CV', format: 'float' },
+      { key: 'migrations', header: 'migrations', format: 'int' },
+      { key: 'migrationRttMeanNs', header: 'migr RTT', format: 'ms' },
+      { key: 'conserved', header: 'conserved', format: 'text' },
+    ],
+    rows: results.map((r) => ({
+      design: r.design,
+      completed: r.completed,
+      failed: r.failed,
+      responseBypass: r.responseBypass,
+      forwardBypass: r.forwardBypass,
+      forwardedMB1: r.forwardedBytesOnFirstLan / 1e6,
+      lan1MB: r.lan1Bytes / 1e6,
+      lan2MB: r.lan2Bytes / 1e6,
+      balancerUtil: r.balancerUtil,
+      latencyMeanNs: r.latencyMeanNs,
+      latencyP99Ns: Number.isNaN(r.latencyP99Ns) ? null : r.latencyP99Ns,
+      loadCv: r.loadCv,
+      migrations: r.migrations,
+      migrationRttMeanNs: r.migrationRttMeanNs,
+      conserved: r.conserved ? 'yes' : 'NO',
+    })),
+  };
+}
