@@ -57,6 +57,8 @@ export class Balancer implements PacketHolder {
   readonly bucketPrev: Int32Array;
 
   processed = 0;
+  /** Packets servers passed on to a bucket's previous owner (beamer). */
+  daisyChained = 0;
   inbound = 0;
   outbound = 0;
   dropped = 0;
@@ -69,7 +71,7 @@ export class Balancer implements PacketHolder {
     this.serverIps = new Set(members.map((m) => m.firstIface.ip));
     this.bucketOwner = new Int32Array(this.opts.buckets);
     this.bucketPrev = new Int32Array(this.opts.buckets).fill(-1);
-    for (let b = 0; b < this.opts.buckets; b++) this.bucketOwner[b] = b % members.length;
+    this.assignBuckets(members.map((m) => m.index));
     this.onDone = () => this.done();
     node.net.registerHolder(this);
     node.rxIntercept = (p) => this.intercept(p);
@@ -150,6 +152,14 @@ export class Balancer implements PacketHolder {
 
   private readonly closing = new Set<number>();
 
+  /** Beamer: spread all buckets over `servers` afresh (no previous owners). */
+  assignBuckets(servers: readonly number[]): void {
+    for (let b = 0; b < this.opts.buckets; b++) {
+      this.bucketOwner[b] = servers[b % servers.length];
+      this.bucketPrev[b] = -1;
+    }
+  }
+
   /** Beamer: move bucket `b` to server `to`, remembering its previous owner. */
   reassign(b: number, to: number): void {
     if (this.bucketOwner[b] === to) return;
@@ -188,6 +198,7 @@ export function daisyChain(p: Packet, self: Member, members: readonly Member[], 
   if (prev < 0 || prev === self.index) return false;
   p.outerSrcIp = self.firstIface.ip;
   p.outerDstIp = members[prev].firstIface.ip;
+  lb.daisyChained++;
   self.node.output(p);
   return true;
 }

@@ -270,6 +270,7 @@ export function buildCluster(partial: Partial<ClusterOptions> = {}): Cluster {
   });
 
   for (const s of o.standby) serverNodes[s].setUp(false);
+  if (balancer !== null && o.standby.length > 0) balancer.assignBuckets(members.map((m) => m.index).filter((i) => !o.standby.includes(i)));
   for (const f of o.faults) scheduleFault(topo, members, balancer, f);
   return {
     opts: o, topo, internet, edge, firstLan, backLan, stateLan, members, nics, reporters, balancer,
@@ -292,13 +293,17 @@ function scheduleFault(topo: Topology, members: Member[], lb: Balancer | null, f
   const m = members[f.server];
   if (m === undefined) throw new RangeError(`fault at ${f.at} ns names server ${f.server}; servers are 0-${members.length - 1}`);
   topo.net.sim.scheduleAt(f.at, () => {
-    if (f.kind === 'crash') m.node.setUp(false);
+    if (f.kind === 'crash') {
+      m.node.setUp(false);
+      m.tcp.crash();
+    }
     else if (f.kind === 'join') {
       m.node.setUp(true);
       if (lb !== null && lb.opts.mode === 'beamer') {
         // Beamer: the new server takes its share of buckets; each remembers its previous owner.
         for (let b = 0; b < lb.opts.buckets; b++) if (b % members.length === f.server) lb.reassign(b, f.server);
       }
+      if (m.node.applications.length > 0) for (const a of m.node.applications) a.start();
     } else {
       const iface = f.lan === 'first' ? m.firstIface : f.lan === 'second' ? m.backIface! : m.stateIface!;
       iface.dev.setUp(f.kind === 'link-up');

@@ -104,14 +104,19 @@ export class CsmaChannel implements PacketHolder {
         if (d !== src && d.up && d.promiscuous && d !== owner) d.receivePromiscuous(p, bytes, owner !== null);
       }
     }
+    let taken = owner !== null || promiscuous;
     if (owner !== null) owner.receiveFrame(p, bytes, true);
     else if (broadcast) {
       for (let i = 0; i < devs.length; i++) {
         const d = devs[i];
-        if (d !== src && d.up) d.receiveFrame(p, bytes, true);
+        if (d !== src && d.up) {
+          taken = true;
+          d.receiveFrame(p, bytes, true);
+        }
       }
     }
-    if (!broadcast && owner === null && !promiscuous) this.net.drop(p, DropReason.MAC_FILTERED, this.name);
+    // Nobody on the segment took it (filtered by MAC, or every receiver down).
+    if (!taken) this.net.drop(p, DropReason.MAC_FILTERED, this.name);
     this.propagating = null;
     this.src = null;
     this.state = IDLE;

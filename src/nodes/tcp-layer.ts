@@ -187,6 +187,20 @@ export class TcpLayer {
     this.node.sendIp(r);
   }
 
+  /** The host crashed: every connection's state is lost at once (no FIN, no RST). Returns how many. */
+  crash(): number {
+    let n = 0;
+    for (const m of [...this.conns.values()]) {
+      for (const sock of [...m.values()]) {
+        sock.detach();
+        sock.tcb.state = 'CLOSED';
+        this.remove(sock);
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** Take a connection out of this layer: its TCB as a plain record. */
   exportConnection(s: TcpSocket): Tcb {
     s.detach();
