@@ -92,7 +92,32 @@ export class Balancer implements PacketHolder {
     return true;
   }
 
+  /** Busy time of the processor up to `t` (ns), from the service log kept per started packet. */
+  busyNsUntil(t: number): number {
+    return this.busyBefore(t);
+  }
+
+  /** Longest wait queue seen, packets. */
+  get peakQueue(): number {
+    return this.queue.peak;
+  }
+
+  private busyBefore(t: number): number {
+    // Service periods are contiguous runs; sum the part of each run before t.
+    let sum = 0;
+    for (let i = 0; i < this.runs.length; i += 2) {
+      const a = this.runs[i], b = i + 1 < this.runs.length ? this.runs[i + 1] : this.node.net.now;
+      if (a >= t) break;
+      sum += Math.min(b, t) - a;
+    }
+    return sum;
+  }
+
+  /** Alternating start/end times of busy runs (a run ends when the queue empties). */
+  private readonly runs: number[] = [];
+
   private start(p: Packet): void {
+    if (!this.busy) this.runs.push(this.node.net.now);
     this.busy = true;
     this.inService = p;
     this.node.net.sim.schedule(this.opts.processingNs, this.onDone);
@@ -101,10 +126,15 @@ export class Balancer implements PacketHolder {
   private done(): void {
     const p = this.inService!;
     this.inService = null;
-    this.busy = false;
     this.handle(p);
     const next = this.queue.dequeue();
-    if (next !== null) this.start(next);
+    if (next !== null) {
+      this.inService = next;
+      this.node.net.sim.schedule(this.opts.processingNs, this.onDone);
+    } else {
+      this.busy = false;
+      this.runs.push(this.node.net.now);
+    }
   }
 
   private handle(p: Packet): void {

@@ -24,8 +24,10 @@ export interface DesignResult {
   lan1PeakUtil: number;
   lan2Bytes: number;
   lan3Bytes: number;
-  /** Busy fraction of the central balancer's processor (null: no balancer). */
+  /** Busy fraction of the central balancer's processor while clients were issuing requests (null: no balancer). */
   balancerUtil: number | null;
+  /** Longest queue at the balancer's processor, packets (null: no balancer). */
+  balancerPeakQueue: number | null;
   latencyMeanNs: number;
   latencyP50Ns: number;
   latencyP99Ns: number;
@@ -53,7 +55,7 @@ export function runDesign(opts: Partial<ClusterOptions>, run: RunOptions = {}): 
   const rec = new PathRecorder(cluster);
   const net = cluster.topo.net;
   const t0 = performance.now();
-  stopWhenDone(cluster);
+  const window = stopWhenDone(cluster);
   net.sim.run(run.until !== undefined ? { until: run.until } : {});
   const wallSeconds = (performance.now() - t0) / 1000;
   const s = cluster.stats;
@@ -76,7 +78,8 @@ export function runDesign(opts: Partial<ClusterOptions>, run: RunOptions = {}): 
     lan1PeakUtil: rec.lanUsage(PathFlag.LAN1).peakUtilisation,
     lan2Bytes: rec.lanUsage(PathFlag.LAN2).bytes,
     lan3Bytes: rec.lanUsage(PathFlag.LAN3).bytes,
-    balancerUtil: lb !== null ? (lb.processed * lb.opts.processingNs) / Math.max(1, net.now) : null,
+    balancerUtil: lb !== null ? Math.min(1, lb.busyNsUntil(window.issuingEndNs) / Math.max(1, window.issuingEndNs)) : null,
+    balancerPeakQueue: lb !== null ? lb.peakQueue : null,
     latencyMeanNs: s.meanLatencyNs(),
     latencyP50Ns: s.completed > 0 ? s.percentileNs(50) : NaN,
     latencyP99Ns: s.completed > 0 ? s.percentileNs(99) : NaN,
@@ -98,18 +101,21 @@ export function runDesign(opts: Partial<ClusterOptions>, run: RunOptions = {}): 
  * Stop once every client has finished and the servers are idle, so a run
  * does not wait out the load reports forever: checked at the report period.
  */
-function stopWhenDone(c: Cluster): void {
+function stopWhenDone(c: Cluster): { issuingEndNs: number } {
   const sim = c.topo.net.sim;
   const period = c.opts.reports.periodNs;
   const total = c.opts.clients * c.opts.workload.requestsPerClient;
+  const window = { issuingEndNs: 0 };
   const check = (): void => {
     const s = c.stats;
+    if (s.issued < total) window.issuingEndNs = sim.now + period;
     const finished = s.completed + s.failed >= total;
     const quiet = c.members.every((m) => m.tcp.size === 0) && c.clients.every((a) => a.tcp.size === 0);
     if (finished && quiet) sim.stop();
     else sim.schedule(period, check);
   };
   sim.schedule(period, check);
+  return window;
 }
 
 export function compareDesigns(base: Partial<ClusterOptions>, designs: readonly Design[] = DESIGNS, run: RunOptions = {}): DesignResult[] {
@@ -130,6 +136,7 @@ export function comparisonTable(results: readonly DesignResult[], title?: string
       { key: 'lan1MB', header: 'LAN1', unit: 'MB', format: 'float' },
       { key: 'lan2MB', header: 'LAN2', unit: 'MB', format: 'float' },
       { key: 'balancerUtil', header: 'balancer busy', format: 'pct' },
+      { key: 'balancerPeakQueue', header: 'balancer queue max', format: 'int' },
       { key: 'latencyMeanNs', header: 'lat mean', format: 'ms' },
       { key: 'latencyP99Ns', header: 'lat p99', format: 'ms' },
       { key: 'loadCv', header: 'load CV', format: 'float' },
@@ -147,6 +154,7 @@ export function comparisonTable(results: readonly DesignResult[], title?: string
       lan1MB: r.lan1Bytes / 1e6,
       lan2MB: r.lan2Bytes / 1e6,
       balancerUtil: r.balancerUtil,
+      balancerPeakQueue: r.balancerPeakQueue,
       latencyMeanNs: r.latencyMeanNs,
       latencyP99Ns: Number.isNaN(r.latencyP99Ns) ? null : r.latencyP99Ns,
       loadCv: r.loadCv,
