@@ -3,7 +3,7 @@
  * servers (an M/G/c station when fed by Poisson arrivals). `submit(service,
  * done, arg)` calls `done(arg)` once the job has waited for a core and been
  * served for `service` ns. Jobs start in submission order; with one core
- * they also finish in that order.
+ * they also finish in that order. Service times are rounded to whole ns.
  *
  * Invariants: inSystem = queueLength + busyCores <= submitted - completed
  * (equal while nothing is cleared); a core is busy exactly while one
@@ -102,6 +102,7 @@ export class Cpu {
     if (!(serviceNs >= 0 && serviceNs !== Infinity)) {
       throw new RangeError(`cpu ${this.name}: service time must be a finite number of ns >= 0, got ${serviceNs}`);
     }
+    serviceNs = Math.round(serviceNs); // the clock counts whole ns; keep the statistics on it
     this.advance();
     this.submitted++;
     const now = this.sim.now;
