@@ -1,12 +1,14 @@
 /**
  * `npm run bench -- <suite> [--anchors] [flags]`
  *
- * Suites: engine (chain + hold), cluster (the ns-3 cluster_bench workload).
+ * Suites: engine (chain + hold), cluster (the ns-3 cluster_bench workload),
+ * tcp (TCP request/response, 100 clients x 20 servers over a lossy Internet).
  * With --anchors the matching ns-3 / SimPy anchors run in the same process
  * tree right after netsim and each netsim/anchor ratio is printed.
  */
 import { benchChain, benchHold, rngCostNs } from './engine';
 import { benchCluster } from './cluster';
+import { benchTcp } from './tcp';
 import { PLAIN_CLUSTER_DEFAULTS, type PlainClusterOptions } from '../src/nodes/plain-cluster';
 import { printRatio, runAnchor, type BenchLine } from './anchors';
 
@@ -99,6 +101,19 @@ function clusterSuite(flags: Map<string, string>): void {
   }
 }
 
+function tcpSuite(flags: Map<string, string>): void {
+  for (const lan of (flags.get('lan') ?? 'hub,switch').split(',')) {
+    if (lan !== 'hub' && lan !== 'switch') {
+      console.error(`bench: --lan=${lan} is not valid; expected hub or switch`);
+      process.exit(2);
+    }
+    console.log(lineOf(benchTcp({
+      lan, clients: num(flags, 'clients', 100), servers: num(flags, 'servers', 20),
+      requestsPerClient: num(flags, 'requests', 100), seed: num(flags, 'seed', 1),
+    })));
+  }
+}
+
 function lineOf(l: BenchLine): string {
   const ex = Object.entries(l.extra).map(([k, v]) => `${k}=${v}`).join(',');
   return `${l.name} events_per_sec=${l.eventsPerSec.toFixed(0)} wall_s=${l.wallS.toFixed(4)} extra=${ex}`;
@@ -108,6 +123,7 @@ const { positional, flags } = parseFlags(process.argv.slice(2));
 const suites: Record<string, (f: Map<string, string>) => void | Promise<void>> = {
   engine: engineSuite,
   cluster: clusterSuite,
+  tcp: tcpSuite,
 };
 const wanted = positional.length > 0 ? positional : Object.keys(suites);
 for (const s of wanted) {
