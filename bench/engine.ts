@@ -35,13 +35,8 @@ function settle(): void {
   if (gc) gc();
 }
 
-export function benchChain(n: number): BenchLine {
-  const sim = new Simulator();
-  let count = 0;
-  const step = (): void => {
-    if (++count < n) sim.schedule(1, step);
-  };
-  sim.schedule(1, step);
+/** Run `sim` to the end, timed, and report it as one bench line with allocation evidence. */
+function timedRun(sim: Simulator, name: string, extra: () => Record<string, string | number>): BenchLine {
   settle();
   const heap0 = process.memoryUsage().heapUsed;
   const gcs = countGcs();
@@ -50,9 +45,19 @@ export function benchChain(n: number): BenchLine {
   const wall = (performance.now() - t0) / 1000;
   const g = gcs.stop();
   const heapDeltaKb = Math.round((process.memoryUsage().heapUsed - heap0) / 1024);
-  return parseBenchLine(formatBenchLine('netsim_chain', sim.executed / wall, wall, {
-    events: sim.executed, n, sim_now_ns: sim.now, gcs: g, heap_delta_kb: heapDeltaKb, maxrss_kb: maxRssKb(),
+  return parseBenchLine(formatBenchLine(name, sim.executed / wall, wall, {
+    events: sim.executed, ...extra(), gcs: g, heap_delta_kb: heapDeltaKb, maxrss_kb: maxRssKb(),
   }))!;
+}
+
+export function benchChain(n: number): BenchLine {
+  const sim = new Simulator();
+  let count = 0;
+  const step = (): void => {
+    if (++count < n) sim.schedule(1, step);
+  };
+  sim.schedule(1, step);
+  return timedRun(sim, 'netsim_chain', () => ({ n, sim_now_ns: sim.now }));
 }
 
 /**
@@ -81,19 +86,11 @@ export function benchHold(o: EngineBenchOptions, rngKind: 'stream' | 'inline' = 
       sim.schedule(inlineExp(mean), hold);
     };
   for (let i = 0; i < o.holdP; i++) sim.schedule(rng.exponential(mean), hold);
-  settle();
-  const heap0 = process.memoryUsage().heapUsed;
-  const gcs = countGcs();
-  const t0 = performance.now();
-  sim.run();
-  const wall = (performance.now() - t0) / 1000;
-  const g = gcs.stop();
-  const heapDeltaKb = Math.round((process.memoryUsage().heapUsed - heap0) / 1024);
   const name = rngKind === 'stream' ? 'netsim_hold' : 'netsim_hold_inline_rng';
-  return parseBenchLine(formatBenchLine(name, sim.executed / wall, wall, {
-    events: sim.executed, n: target, p: o.holdP, mean_ns: mean, rng: rngKind === 'stream' ? 'alea-stream' : 'xorshift32-inline',
-    sim_now_s: (sim.now / 1e9).toFixed(6), gcs: g, heap_delta_kb: heapDeltaKb, maxrss_kb: maxRssKb(),
-  }))!;
+  return timedRun(sim, name, () => ({
+    n: target, p: o.holdP, mean_ns: mean, rng: rngKind === 'stream' ? 'alea-stream' : 'xorshift32-inline',
+    sim_now_s: (sim.now / 1e9).toFixed(6),
+  }));
 }
 
 /** Cost of one exponential draw alone, so it can be set against hold. */

@@ -32,7 +32,7 @@ import type { PacketHolder } from '../net/network';
 import { IpProtocol, PathFlag, TcpFlag, type Packet } from '../net/packet';
 import { TraceSource } from '../net/trace-source';
 import type { Ipv4Interface } from '../nodes/ip-node';
-import { TcpLayer, type TcpOptions } from '../nodes/tcp-layer';
+import { resetFor, TcpLayer, type TcpOptions } from '../nodes/tcp-layer';
 import type { TcpSocket } from '../nodes/tcp-socket';
 import type { Tcb } from '../nodes/tcb';
 import { UdpSocket } from '../nodes/udp-socket';
@@ -385,15 +385,7 @@ export class SmartNic implements PacketHolder {
   }
 
   private resetClient(p: Packet): void {
-    const r = this.self.node.net.newPacket();
-    r.protocol = IpProtocol.TCP;
-    r.srcIp = p.dstIp;
-    r.dstIp = p.srcIp;
-    r.srcPort = p.dstPort;
-    r.dstPort = p.srcPort;
-    r.tcpFlags = TcpFlag.RST;
-    r.tcpSeq = p.tcpAck;
-    this.self.node.sendIp(r);
+    this.self.node.sendIp(resetFor(p, this.self.node.net));
   }
 
   // ------------------------------------------------------- 8. control messages

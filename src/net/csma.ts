@@ -19,7 +19,7 @@
  */
 import { transmitTime, US } from '../engine';
 import type { RandomStream } from '../engine';
-import { BROADCAST_MAC, type Mac } from './address';
+import { BROADCAST_MAC } from './address';
 import { DropReason } from './drop-reason';
 import { NetDevice } from './net-device';
 import type { Network, PacketHolder } from './network';
@@ -165,25 +165,13 @@ export class CsmaDevice extends NetDevice {
     return p.ethernetBytes();
   }
 
-  sendFrom(p: Packet, srcMac: Mac, dstMac: Mac): boolean {
-    if (!this.up) {
-      this.net.drop(p, DropReason.LINK_DOWN, this.name);
-      return false;
-    }
-    p.srcMac = srcMac;
-    p.dstMac = dstMac;
-    if (this.txState !== READY) {
-      if (!this.queue.enqueue(p)) {
-        this.net.drop(p, DropReason.QUEUE_FULL, this.name);
-        return false;
-      }
-      this.countTx(p, p.ethernetBytes());
-      return true;
-    }
-    this.countTx(p, p.ethernetBytes());
+  protected transmit(p: Packet): boolean {
+    return this.queueOrStart(p, this.txState !== READY);
+  }
+
+  protected override startTransmission(p: Packet): void {
     this.current = p;
     this.transmitStart();
-    return true;
   }
 
   private transmitStart(): void {

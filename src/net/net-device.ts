@@ -66,8 +66,39 @@ export abstract class NetDevice implements PacketHolder {
     return this.sendFrom(p, this.mac, dstMac);
   }
 
-  /** Send with a given source MAC (a bridge forwarding keeps the original). */
-  abstract sendFrom(p: Packet, srcMac: Mac, dstMac: Mac): boolean;
+  /** Send with a given source MAC (a bridge forwarding keeps the original); false when dropped. */
+  sendFrom(p: Packet, srcMac: Mac, dstMac: Mac): boolean {
+    if (!this.up) {
+      this.net.drop(p, DropReason.LINK_DOWN, this.name);
+      return false;
+    }
+    p.srcMac = srcMac;
+    p.dstMac = dstMac;
+    return this.transmit(p);
+  }
+
+  /** Take a frame whose link header is set: queue it or put it on the medium. */
+  protected abstract transmit(p: Packet): boolean;
+
+  /**
+   * For devices with one transmitter: queue `p` while `busy` (counted as a
+   * hop once accepted, as ns-3 counts queue arrivals), else count it and
+   * start it at once.
+   */
+  protected queueOrStart(p: Packet, busy: boolean): boolean {
+    if (busy && !this.queue.enqueue(p)) {
+      this.net.drop(p, DropReason.QUEUE_FULL, this.name);
+      return false;
+    }
+    this.countTx(p, this.frameBytes(p));
+    if (!busy) this.startTransmission(p);
+    return true;
+  }
+
+  /** Put `p` on the medium now (devices that use queueOrStart). */
+  protected startTransmission(_p: Packet): void {
+    throw new Error(`${this.name}: startTransmission is not implemented by this device`);
+  }
 
   /** Packets held: queued, being transmitted, or on the wire from this device. */
   abstract packetsHeld(): number;

@@ -7,7 +7,6 @@
  * 2-byte PPP header. Two events per frame: transmit-complete and arrival.
  */
 import { transmitTime } from '../engine';
-import type { Mac } from './address';
 import { DropReason } from './drop-reason';
 import { NetDevice } from './net-device';
 import type { Network } from './network';
@@ -38,24 +37,12 @@ export class PointToPointDevice extends NetDevice {
     return p.pppBytes();
   }
 
-  sendFrom(p: Packet, srcMac: Mac, dstMac: Mac): boolean {
-    if (!this.up) {
-      this.net.drop(p, DropReason.LINK_DOWN, this.name);
-      return false;
-    }
-    p.srcMac = srcMac;
-    p.dstMac = dstMac;
-    if (this.busy) {
-      if (!this.queue.enqueue(p)) {
-        this.net.drop(p, DropReason.QUEUE_FULL, this.name);
-        return false;
-      }
-      this.countTx(p, p.pppBytes());
-      return true;
-    }
-    this.countTx(p, p.pppBytes());
+  protected transmit(p: Packet): boolean {
+    return this.queueOrStart(p, this.busy);
+  }
+
+  protected override startTransmission(p: Packet): void {
     this.start(p);
-    return true;
   }
 
   private start(p: Packet): void {

@@ -128,16 +128,10 @@ export class BridgeDevice extends NetDevice {
     ps[last].sendFrom(shared ? this.net.clonePacket(p) : p, srcMac, dstMac);
   }
 
-  /** The node sends a frame into the bridge. */
-  sendFrom(p: Packet, srcMac: Mac, dstMac: Mac): boolean {
-    if (!this.up) {
-      this.net.drop(p, DropReason.LINK_DOWN, this.name);
-      return false;
-    }
-    p.srcMac = srcMac;
-    p.dstMac = dstMac;
-    if (dstMac === BROADCAST_MAC) this.flood(p, -1, false);
-    else this.switchFrame(p, -1, dstMac, false);
+  /** The node sends a frame into the bridge: switched like a frame from a port. */
+  protected transmit(p: Packet): boolean {
+    if (p.dstMac === BROADCAST_MAC) this.flood(p, -1, false);
+    else this.switchFrame(p, -1, p.dstMac, false);
     return true;
   }
 

@@ -8,6 +8,7 @@
  */
 import { MS, SECOND } from '../engine';
 import type { Ipv4 } from '../net/address';
+import type { Network } from '../net/network';
 import { DropReason } from '../net/drop-reason';
 import { IpProtocol, TcpFlag, type Packet } from '../net/packet';
 import { TraceSource } from '../net/trace-source';
@@ -35,6 +36,29 @@ export const TCP_DEFAULTS: TcpOptions = {
 };
 
 export type AcceptHandler = (s: TcpSocket) => void;
+
+/**
+ * The RST that answers segment `seg` (RFC 793): with the segment's ACK
+ * number as sequence when it carried an ACK, else RST|ACK acknowledging it.
+ */
+export function resetFor(seg: Packet, net: Network): Packet {
+  const r = net.newPacket();
+  r.protocol = IpProtocol.TCP;
+  r.srcIp = seg.dstIp;
+  r.dstIp = seg.srcIp;
+  r.srcPort = seg.dstPort;
+  r.dstPort = seg.srcPort;
+  if (seg.tcpFlags & TcpFlag.ACK) {
+    r.tcpSeq = seg.tcpAck;
+    r.tcpFlags = TcpFlag.RST;
+  } else {
+    const len = seg.payloadBytes + (seg.tcpFlags & TcpFlag.SYN ? 1 : 0) + (seg.tcpFlags & TcpFlag.FIN ? 1 : 0);
+    r.tcpSeq = 0;
+    r.tcpAck = wrap(seg.tcpSeq + len);
+    r.tcpFlags = TcpFlag.RST | TcpFlag.ACK;
+  }
+  return r;
+}
 
 export class TcpLayer {
   readonly opts: TcpOptions;
@@ -168,23 +192,8 @@ export class TcpLayer {
 
   /** RFC 793: answer a segment that no connection owns with RST. */
   private sendReset(seg: Packet): void {
-    const r = this.node.net.newPacket();
-    r.protocol = IpProtocol.TCP;
-    r.srcIp = seg.dstIp;
-    r.dstIp = seg.srcIp;
-    r.srcPort = seg.dstPort;
-    r.dstPort = seg.srcPort;
-    if (seg.tcpFlags & TcpFlag.ACK) {
-      r.tcpSeq = seg.tcpAck;
-      r.tcpFlags = TcpFlag.RST;
-    } else {
-      const len = seg.payloadBytes + (seg.tcpFlags & TcpFlag.SYN ? 1 : 0) + (seg.tcpFlags & TcpFlag.FIN ? 1 : 0);
-      r.tcpSeq = 0;
-      r.tcpAck = wrap(seg.tcpSeq + len);
-      r.tcpFlags = TcpFlag.RST | TcpFlag.ACK;
-    }
     this.resetsSent++;
-    this.node.sendIp(r);
+    this.node.sendIp(resetFor(seg, this.node.net));
   }
 
   /** The host crashed: every connection's state is lost at once (no FIN, no RST). Returns how many. */
