@@ -56,10 +56,14 @@ function engineSuite(flags: Map<string, string>): void {
     const find = (ls: BenchLine[], name: string) => ls.find((l) => l.name === name);
     const best = (ls: BenchLine[], prefix: string) =>
       ls.filter((l) => l.name.startsWith(prefix)).sort((a, b) => b.eventsPerSec - a.eventsPerSec)[0];
-    printRatio(chain, find(ns3, 'ns3_sched_chain_default'));
-    printRatio(chain, best(ns3, 'ns3_sched_chain_'));
-    printRatio(hold, find(ns3, 'ns3_sched_hold_PriorityQueueScheduler'));
-    printRatio(hold, best(ns3, 'ns3_sched_hold_'));
+    const dflt = find(ns3, 'ns3_sched_chain_default');
+    printRatio(chain, dflt);
+    const bestChain = best(ns3, 'ns3_sched_chain_');
+    if (bestChain !== dflt) printRatio(chain, bestChain);
+    const pq = find(ns3, 'ns3_sched_hold_PriorityQueueScheduler');
+    printRatio(hold, pq);
+    const bestHold = best(ns3, 'ns3_sched_hold_');
+    if (bestHold !== pq) printRatio(hold, bestHold);
     printRatio(holdInline, find(ns3, 'ns3_sched_hold_PriorityQueueScheduler'));
     printRatio(chain, find(simpy, 'simpy2_chain'));
     printRatio(hold, find(simpy, 'simpy2_hold'));
