@@ -220,7 +220,7 @@ export class CsmaDevice extends NetDevice {
   }
 
   private next(): void {
-    const p = this.queue.dequeue();
+    const p = this.dequeueNext();
     if (p !== null) {
       this.current = p;
       this.transmitStart();

@@ -46,6 +46,10 @@ export abstract class NetDevice implements PacketHolder {
   readonly txTrace = new TraceSource<[Packet, NetDevice]>('tx');
   /** Frame begins transmission on the medium (what a sniffer on the device sees leave). */
   readonly phyTxTrace = new TraceSource<[Packet, NetDevice]>('phy-tx');
+  /** Frame put in the device queue to wait for the transmitter. */
+  readonly enqueueTrace = new TraceSource<[Packet, NetDevice]>('enqueue');
+  /** Frame taken from the device queue for transmission. */
+  readonly dequeueTrace = new TraceSource<[Packet, NetDevice]>('dequeue');
   /** Frame accepted by the device. */
   readonly rxTrace = new TraceSource<[Packet, NetDevice]>('rx');
 
@@ -92,7 +96,15 @@ export abstract class NetDevice implements PacketHolder {
     }
     this.countTx(p, this.frameBytes(p));
     if (!busy) this.startTransmission(p);
+    else if (this.enqueueTrace.active) this.enqueueTrace.fire(p, this);
     return true;
+  }
+
+  /** The next queued frame, or null (fires the dequeue trace). */
+  protected dequeueNext(): Packet | null {
+    const p = this.queue.dequeue();
+    if (p !== null && this.dequeueTrace.active) this.dequeueTrace.fire(p, this);
+    return p;
   }
 
   /** Put `p` on the medium now (devices that use queueOrStart). */

@@ -58,7 +58,7 @@ export class PointToPointDevice extends NetDevice {
 
   private txDone(): void {
     this.busy = false;
-    const next = this.queue.dequeue();
+    const next = this.dequeueNext();
     if (next !== null) this.start(next);
   }
 

@@ -119,3 +119,21 @@ describe('hub (shared CSMA medium)', () => {
     expectConserved(topo.net);
   });
 });
+
+describe('device trace sources', () => {
+  it('fire transmit, enqueue, dequeue, phy-tx and receive in order, and cost nothing when unused', () => {
+    const { topo, b, link, src } = pair('100Mbps', '5ms');
+    const log: string[] = [];
+    const dev = link.a;
+    expect(dev.enqueueTrace.active || dev.dequeueTrace.active).toBe(false);
+    dev.txTrace.connect((p) => log.push(`tx ${p.payloadBytes}`));
+    dev.enqueueTrace.connect((p) => log.push(`enq ${p.payloadBytes}`));
+    dev.dequeueTrace.connect((p) => log.push(`deq ${p.payloadBytes}`));
+    dev.phyTxTrace.connect((p) => log.push(`phy ${p.payloadBytes}`));
+    link.b.rxTrace.connect((p) => log.push(`rx ${p.payloadBytes}`));
+    src.send(src.newDatagram(b.address, 7, 10));
+    src.send(src.newDatagram(b.address, 7, 20));
+    topo.net.sim.run();
+    expect(log).toEqual(['tx 10', 'phy 10', 'tx 20', 'enq 20', 'deq 20', 'phy 20', 'rx 10', 'rx 20']);
+  });
+});
