@@ -27,6 +27,8 @@ export class TcpSocket {
   onClosed: (s: TcpSocket) => void = () => {};
   onError: (s: TcpSocket, e: TcpError) => void = () => {};
 
+  /** Segments sent so far (to know whether an ACK already left). */
+  private emitted = 0;
   private rtxTimer = -1;
   private twTimer = -1;
   private readonly onRtx: () => void;
@@ -212,9 +214,12 @@ export class TcpSocket {
       t.rcvNxt++;
       finNow = true;
     }
-    this.sendAck();
+    // Acknowledge after the application has seen the data: whatever it sends
+    // at once (an answer, its own FIN) carries the ACK; else a pure ACK goes.
+    const emitted = this.emitted;
     if (newBytes > 0) this.onData(this, newBytes, delivered);
     if (finNow) this.peerFinReceived();
+    if (this.emitted === emitted && t.state !== 'CLOSED') this.sendAck();
   }
 
   private holdOutOfOrder(start: number, end: number, marks: TcpMark[] | null): void {
@@ -294,6 +299,7 @@ export class TcpSocket {
   /** Build and send one segment starting at `seq` with `len` payload bytes. */
   private emit(flags: number, seq: number, len: number): void {
     const t = this.tcb;
+    this.emitted++;
     const p = this.layer.node.net.newPacket();
     p.protocol = IpProtocol.TCP;
     p.srcIp = t.localIp;
