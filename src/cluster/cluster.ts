@@ -250,7 +250,7 @@ export function buildCluster(partial: Partial<ClusterOptions> = {}): Cluster {
         m.node.routes.removeWhere((r) => r.gateway !== 0);
         m.node.routes.add({ network: 0, len: 0, gateway: vip, iface: m.firstIface.index, metric: 0 });
       } else {
-        m.node.loopbackAddresses.push(vip);
+        m.node.addLoopback(vip);
         if (mode === 'beamer') m.node.rxIntercept = (p) => daisyChain(p, m, members, balancer!);
       }
     }

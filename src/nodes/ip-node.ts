@@ -42,7 +42,8 @@ export class IpNode extends Node {
   private readonly ifaceOfDev: (Ipv4Interface | undefined)[] = [];
   readonly routes = new RoutingTable();
   forwarding: boolean;
-  readonly protocolHandlers: (ProtocolHandler | undefined)[] = new Array(256);
+  /** By IP protocol number; a plain growing array (most nodes use 6 and 17 only). */
+  readonly protocolHandlers: (ProtocolHandler | undefined)[] = [];
   /** Takes an arriving IPv4 packet before the stack; returns true if it consumed it. */
   rxIntercept: ((p: Packet, iface: Ipv4Interface) => boolean) | null = null;
   /** Handles frames of the encapsulation EtherType (cluster). */
@@ -72,6 +73,8 @@ export class IpNode extends Node {
     if (!(dev instanceof PointToPointDevice)) iface.arp = new ArpCache(this.net, dev, () => iface.ip, this.arpOptions);
     this.interfaces.push(iface);
     this.ifaceOfDev[dev.ifIndex] = iface;
+    if (this.localSet !== null) this.localSet.add(ip);
+    else if (this.interfaces.length > 8) this.localSet = new Set([...this.interfaces.map((i) => i.ip), ...this.loopbackAddresses]);
     dev.onReceive = (d, p, forUs) => this.receiveFrame(d, p, forUs);
     this.routes.add({ network: ip, len, gateway: 0, iface: iface.index, metric: 0 });
     return iface;
@@ -83,8 +86,18 @@ export class IpNode extends Node {
 
   /** Extra addresses this node answers to on no interface (a VIP on loopback, as LVS-DR/TUN servers have). */
   readonly loopbackAddresses: Ipv4[] = [];
+  /** All local addresses, for nodes with many interfaces (a router facing 100k client links). */
+  private localSet: Set<Ipv4> | null = null;
+
+  /** Answer to `ip` on loopback too. */
+  addLoopback(ip: Ipv4): void {
+    this.loopbackAddresses.push(ip);
+    this.localSet?.add(ip);
+  }
 
   isLocalAddress(ip: Ipv4): boolean {
+    // A scan is fastest for the usual one to four interfaces; past eight, a set.
+    if (this.localSet !== null) return this.localSet.has(ip);
     const ifs = this.interfaces;
     for (let i = 0; i < ifs.length; i++) if (ifs[i].ip === ip) return true;
     const lo = this.loopbackAddresses;

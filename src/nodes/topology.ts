@@ -196,12 +196,13 @@ export class Topology {
     }
     for (const src of ipNodes) {
       const mine = subnetsOf.get(src) ?? [];
+      const ifaceFor = new Map<number, Ipv4Interface>(src.interfaces.map((i) => [i.network * 64 + i.len, i]));
       if (!src.forwarding && src.interfaces.length <= 1) {
         // Single-homed host: default route through a forwarding neighbour.
         for (const key of mine) {
           const gw = subnets.get(key)!.members.find((m) => m.node !== src && m.node.forwarding);
           if (gw) {
-            const iface = src.interfaces.find((i) => i.network * 64 + i.len === key)!;
+            const iface = ifaceFor.get(key)!;
             src.routes.add({ network: 0, len: 0, gateway: gw.iface.ip, iface: iface.index, metric: 1 });
             break;
           }
@@ -214,7 +215,7 @@ export class Topology {
       const queue: IpNode[] = [];
       for (const key of mine) {
         const s = subnets.get(key)!;
-        const out = src.interfaces.find((i) => i.network * 64 + i.len === key)!;
+        const out = ifaceFor.get(key)!;
         for (const m of s.members) {
           if (m.node === src || firstHop.has(m.node)) continue;
           firstHop.set(m.node, { iface: out.index, gateway: m.iface.ip, dist: 1 });
