@@ -292,14 +292,15 @@ export class SmartNic implements PacketHolder {
     const chosen = decide(this.opts.policy, {
       self: this.self.index, candidates, loads, flowHash: flowHash(p.srcIp, p.srcPort), u: this.rng.random(), turn: this.turn++,
     }, { threshold: this.opts.threshold });
-    if (chosen !== this.self.index) this.state.bump(chosen);
     if (this.decisionTrace.active) {
+      // The rows as the decision read them (before this placement is counted in).
       this.decisionTrace.fire({
         nic: this.self.index, time: now, clientIp: p.srcIp, clientPort: p.srcPort, chosen, candidates,
         loads: candidates.map((c) => loads[c]), ownLoad: own,
         peerRows: candidates.slice(1).map((c) => ({ server: c, ...this.state.row(c, now)! })),
       });
     }
+    if (chosen !== this.self.index) this.state.bump(chosen);
     return chosen;
   }
 
