@@ -7,13 +7,20 @@
  * method claim runs its system mirror's elements and then the order of the
  * steps. Both test files run only this table, so the two halves cannot drift.
  */
+import type { Run } from './claim-run';
+import type { Evidence } from './evidence';
 import {
-  eAddressing, eApplication, eBypassFirst, eCoupledToClients, eEncapsulated, eFirstBranch, eFirstIsLan, eFromGlobal,
-  eHubOverhears, eIdentify, eLanKind, eNic, eReceive, eResponseBypass, eSecondBranch, eSecondIsLan, eSelective, eSingleHeader,
-  eSocket, eSound, eStateDecides, eThirdLan, eTwoLans, oAddressing, oApplication, oEncapsulate, oFirstLan, oFromClient,
-  oIdentifyThenAct, oLanKind, oNic, oOperation, oResponseBypass, oSecondLan, oSelective, oState, oTwoLans,
-  type Evidence, type Run, type ScenarioKey,
-} from './claim-evidence';
+  eApplication, eBypassFirst, eEncapsulated, eFirstBranch, eIdentify, eReceive, eResponseBypass, eSecondBranch, eSelective,
+  eSingleHeader, eSocket, eSound, eStateDecides,
+} from './handling-checks';
+import {
+  oAddressing, oApplication, oEncapsulate, oFirstLan, oFromClient, oIdentifyThenAct, oLanKind, oNic, oOperation, oResponseBypass,
+  oSecondLan, oSelective, oState, oTwoLans,
+} from './order-checks';
+import type { ScenarioKey } from './scenarios';
+import {
+  eAddressing, eCoupledToClients, eFirstIsLan, eFromGlobal, eHubOverhears, eLanKind, eNic, eSecondIsLan, eThirdLan, eTwoLans,
+} from './site-checks';
 
 /** The site where both branches of claim 1 occur (least-loaded placement, L2 switch). */
 export const BASE: ScenarioKey = 'l2-least-loaded';

@@ -7,7 +7,7 @@
  * docs/CLAIMS.md.
  */
 import { afterAll, describe, it } from 'vitest';
-import { ClaimBook } from './claim-evidence';
+import { ClaimBook } from './claim-book';
 import { checkClaim } from './claim-table';
 import { claim } from './claim-texts';
 

@@ -1,12 +1,13 @@
 /**
  * System claims 1-24, one test each: a small simulated site built for the
  * claim, and an assertion for every element the claim recites, measured from
- * the traces and counters (claim-table.ts lists them, claim-evidence.ts
- * checks them). A dependent claim also re-checks the claim it depends on in
- * its own scenario. afterAll writes the system section of docs/CLAIMS.md.
+ * the traces and counters (claim-table.ts lists them, handling-checks.ts and
+ * site-checks.ts check them). A dependent claim also re-checks the claim it
+ * depends on in its own scenario. afterAll writes the system section of
+ * docs/CLAIMS.md.
  */
 import { afterAll, describe, it } from 'vitest';
-import { ClaimBook } from './claim-evidence';
+import { ClaimBook } from './claim-book';
 import { checkClaim } from './claim-table';
 import { claim } from './claim-texts';
 
