@@ -18,12 +18,10 @@
  * own count) for nat/dsr; the bucket table for beamer.
  */
 import type { Ipv4 } from '../net/address';
-import { DropReason } from '../net/drop-reason';
-import { DropTailQueue } from '../net/drop-tail-queue';
-import type { PacketHolder } from '../net/network';
 import { IpProtocol, LAN_FLAGS, PathFlag, TcpFlag, type Packet } from '../net/packet';
 import type { Ipv4Interface, IpNode } from '../nodes/ip-node';
 import type { Member } from './member';
+import { PacketProcessor } from './packet-processor';
 import { flowHash } from './placement';
 
 export type BalancerMode = 'nat' | 'dsr' | 'beamer';
@@ -41,39 +39,33 @@ export const BALANCER_DEFAULTS: BalancerOptions = {
   mode: 'nat', processingNs: 2_000, bufferPackets: 1000, servicePort: 80, buckets: 256,
 };
 
-export class Balancer implements PacketHolder {
+export class Balancer {
   readonly opts: BalancerOptions;
   readonly vip: Ipv4;
   /** Connection -> server index (nat, dsr). */
   private readonly table = new Map<number, number>();
   private readonly active: Int32Array;
-  private readonly queue: DropTailQueue;
-  private busy = false;
-  private inService: Packet | null = null;
-  private readonly onDone: () => void;
+  /** The balancer's processor: `processingNs` per packet, in either direction. */
+  readonly processor: PacketProcessor;
   private readonly serverIps: Set<Ipv4>;
   /** Beamer: bucket -> server, and bucket -> previous server (-1: none). */
   readonly bucketOwner: Int32Array;
   readonly bucketPrev: Int32Array;
 
-  processed = 0;
   /** Packets servers passed on to a bucket's previous owner (beamer). */
   daisyChained = 0;
   inbound = 0;
   outbound = 0;
-  dropped = 0;
 
   constructor(readonly node: IpNode, readonly iface: Ipv4Interface, readonly members: readonly Member[], opts: Partial<BalancerOptions>) {
     this.opts = { ...BALANCER_DEFAULTS, ...opts };
     this.vip = iface.ip;
     this.active = new Int32Array(members.length);
-    this.queue = new DropTailQueue(this.opts.bufferPackets);
+    this.processor = new PacketProcessor(node.net, node.name, this.opts.processingNs, this.opts.bufferPackets, (p) => this.handle(p));
     this.serverIps = new Set(members.map((m) => m.firstIface.ip));
     this.bucketOwner = new Int32Array(this.opts.buckets);
     this.bucketPrev = new Int32Array(this.opts.buckets).fill(-1);
     this.assignBuckets(members.map((m) => m.index));
-    this.onDone = () => this.done();
-    node.net.registerHolder(this);
     node.rxIntercept = (p) => this.intercept(p);
   }
 
@@ -82,63 +74,11 @@ export class Balancer implements PacketHolder {
     const isIn = p.dstIp === this.vip && p.dstPort === this.opts.servicePort;
     const isOut = this.opts.mode === 'nat' && p.srcPort === this.opts.servicePort && this.serverIps.has(p.srcIp);
     if (!isIn && !isOut) return false;
-    if (this.opts.processingNs <= 0) this.handle(p);
-    else if (this.busy) {
-      if (!this.queue.enqueue(p)) {
-        this.dropped++;
-        this.node.net.drop(p, DropReason.QUEUE_FULL, this.node.name);
-      }
-    } else this.start(p);
+    this.processor.submit(p);
     return true;
   }
 
-  /** Busy time of the processor up to `t` (ns), from the service log kept per started packet. */
-  busyNsUntil(t: number): number {
-    return this.busyBefore(t);
-  }
-
-  /** Longest wait queue seen, packets. */
-  get peakQueue(): number {
-    return this.queue.peak;
-  }
-
-  private busyBefore(t: number): number {
-    // Service periods are contiguous runs; sum the part of each run before t.
-    let sum = 0;
-    for (let i = 0; i < this.runs.length; i += 2) {
-      const a = this.runs[i], b = i + 1 < this.runs.length ? this.runs[i + 1] : this.node.net.now;
-      if (a >= t) break;
-      sum += Math.min(b, t) - a;
-    }
-    return sum;
-  }
-
-  /** Alternating start/end times of busy runs (a run ends when the queue empties). */
-  private readonly runs: number[] = [];
-
-  private start(p: Packet): void {
-    if (!this.busy) this.runs.push(this.node.net.now);
-    this.busy = true;
-    this.inService = p;
-    this.node.net.sim.schedule(this.opts.processingNs, this.onDone);
-  }
-
-  private done(): void {
-    const p = this.inService!;
-    this.inService = null;
-    this.handle(p);
-    const next = this.queue.dequeue();
-    if (next !== null) {
-      this.inService = next;
-      this.node.net.sim.schedule(this.opts.processingNs, this.onDone);
-    } else {
-      this.busy = false;
-      this.runs.push(this.node.net.now);
-    }
-  }
-
   private handle(p: Packet): void {
-    this.processed++;
     p.pathFlags |= PathFlag.FIRST_PROCESSED;
     if (p.dstIp !== this.vip) {
       // NAT, response direction: the server's answer leaves as the VIP.
@@ -202,9 +142,6 @@ export class Balancer implements PacketHolder {
     return flowHash(clientIp, clientPort) % this.opts.buckets;
   }
 
-  packetsHeld(): number {
-    return this.queue.length + (this.inService !== null ? 1 : 0);
-  }
 }
 
 /** Wrap `p` in an outer IPv4 header (IP-in-IP) from `src` to `dst`. */

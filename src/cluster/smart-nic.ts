@@ -27,7 +27,6 @@ import type { RandomStream } from '../engine';
 import type { Ipv4 } from '../net/address';
 import type { CsmaDevice } from '../net/csma';
 import { DropReason } from '../net/drop-reason';
-import { DropTailQueue } from '../net/drop-tail-queue';
 import type { PacketHolder } from '../net/network';
 import { IpProtocol, PathFlag, TcpFlag, type Packet } from '../net/packet';
 import { TraceSource } from '../net/trace-source';
@@ -37,6 +36,7 @@ import type { TcpSocket } from '../nodes/tcp-socket';
 import type { Tcb } from '../nodes/tcb';
 import { UdpSocket } from '../nodes/udp-socket';
 import { ConnectionDirectory, DirectoryEntry, Holder } from './connection-directory';
+import { PacketProcessor } from './packet-processor';
 import { decapsulate, encapsulate, isEncapsulated } from './encapsulation';
 import { forwardAddress, type Member } from './member';
 import { decide, flowHash, type PolicyName } from './placement';
@@ -93,10 +93,8 @@ export class SmartNic implements PacketHolder {
   readonly state: StateTable;
   /** The NIC's own TCP engine: answers SYNs, holds TCBs until the decision. */
   readonly engine: TcpLayer;
-  private readonly queue: DropTailQueue;
-  private busy = false;
-  private inService: Packet | null = null;
-  private readonly onServiceDone: () => void;
+  /** The NIC's processor: `processingNs` per received client packet. */
+  readonly processor: PacketProcessor;
   private readonly control: UdpSocket;
   private readonly rng: RandomStream;
   private readonly loads: Float64Array;
@@ -133,12 +131,11 @@ export class SmartNic implements PacketHolder {
     const net = node.net;
     this.state = new StateTable(members.length, self.index, deadAfterNs);
     this.loads = new Float64Array(members.length);
-    this.queue = new DropTailQueue(this.opts.bufferPackets);
+    this.processor = new PacketProcessor(net, `${node.name}/nic`, this.opts.processingNs, this.opts.bufferPackets, (p) => this.handle(p));
     this.rng = net.streams.stream(`nic/${node.name}/policy`);
     this.engine = new TcpLayer(node, tcpOpts, false, 'nic-tcp');
     this.engine.listen(this.opts.servicePort, () => {});
     this.forwardIface = this.opts.forwardVia === 'second-lan' && self.backIface !== null ? self.backIface : self.firstIface;
-    this.onServiceDone = () => this.serviceDone();
     net.registerHolder(this);
     this.memberByIp = new Map(members.map((m) => [m.firstIface.ip, m.index]));
 
@@ -181,31 +178,8 @@ export class SmartNic implements PacketHolder {
   private intercept(p: Packet, iface: Ipv4Interface): boolean {
     if (iface !== this.self.firstIface || p.dstIp !== iface.ip || p.tunnel) return false;
     if (p.protocol !== IpProtocol.TCP || p.dstPort !== this.opts.servicePort) return false;
-    if (this.opts.processingNs <= 0) {
-      this.handle(p);
-      return true;
-    }
-    if (this.busy) {
-      if (!this.queue.enqueue(p)) this.self.node.net.drop(p, DropReason.QUEUE_FULL, this.name);
-      return true;
-    }
-    this.startService(p);
+    this.processor.submit(p);
     return true;
-  }
-
-  private startService(p: Packet): void {
-    this.busy = true;
-    this.inService = p;
-    this.self.node.net.sim.schedule(this.opts.processingNs, this.onServiceDone);
-  }
-
-  private serviceDone(): void {
-    const p = this.inService!;
-    this.inService = null;
-    this.busy = false;
-    this.handle(p);
-    const next = this.queue.dequeue();
-    if (next !== null) this.startService(next);
   }
 
   // ------------------------------------------------------- 2. look up
@@ -439,6 +413,6 @@ export class SmartNic implements PacketHolder {
   }
 
   packetsHeld(): number {
-    return this.queue.length + (this.inService !== null ? 1 : 0) + this.directory.packetsHeld();
+    return this.directory.packetsHeld();
   }
 }
