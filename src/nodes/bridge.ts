@@ -52,6 +52,8 @@ export class BridgeDevice extends NetDevice {
   addPort(dev: NetDevice): void {
     const idx = this.ports.length;
     this.ports.push(dev);
+    if (this.portMacs !== null) this.portMacs.add(dev.mac);
+    else if (this.ports.length > 8) this.portMacs = new Set(this.ports.map((p) => p.mac));
     dev.onReceive = (_d, p) => this.portReceive(idx, p, false);
     if (dev instanceof CsmaDevice) {
       dev.promiscuous = true;
@@ -84,10 +86,14 @@ export class BridgeDevice extends NetDevice {
   }
 
   private isPortMac(mac: Mac): boolean {
+    // A scan for a few ports; a set for a big switch (1,000 ports: a scan per frame dominated).
+    if (this.portMacs !== null) return this.portMacs.has(mac);
     const ps = this.ports;
     for (let i = 0; i < ps.length; i++) if (ps[i].mac === mac) return true;
     return false;
   }
+
+  private portMacs: Set<Mac> | null = null;
 
   /** Forward by the learning table (ingress -1: from the node itself). */
   private switchFrame(p: Packet, ingress: number, dst: Mac, shared: boolean): void {
