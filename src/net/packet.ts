@@ -115,8 +115,6 @@ export class Packet {
 
   /** Bit set of path events for metrics (see metrics/); 0 when nobody records. */
   pathFlags = 0;
-  /** Id of the node that processed this packet as its request's first device (-1: none yet). */
-  firstDevice = -1;
   /** Frames transmitted for this packet so far. */
   hops = 0;
   /**
@@ -154,11 +152,47 @@ export class Packet {
     return PPP_HEADER + this.linkPayloadBytes();
   }
 
-  /** A field-by-field copy with a new id (for an L2 flood). */
+  /**
+   * A field-by-field copy with a new id (for an L2 flood). Written out rather
+   * than Object.assign: a 1,000-port switch flooding ARP spent a fifth of its
+   * time in the generic copy.
+   */
   cloneAs(id: number, now: number): Packet {
-    const p = Object.assign(new Packet(id, now), this);
-    p.id = id;
-    p.createdAt = now;
+    const p = new Packet(id, now);
+    p.srcMac = this.srcMac;
+    p.dstMac = this.dstMac;
+    p.etherType = this.etherType;
+    p.arpOp = this.arpOp;
+    p.arpSenderMac = this.arpSenderMac;
+    p.arpSenderIp = this.arpSenderIp;
+    p.arpTargetMac = this.arpTargetMac;
+    p.arpTargetIp = this.arpTargetIp;
+    p.encapFlags = this.encapFlags;
+    p.encapClientIp = this.encapClientIp;
+    p.encapClientPort = this.encapClientPort;
+    p.encapOwnerIp = this.encapOwnerIp;
+    p.encapServerPort = this.encapServerPort;
+    p.tunnel = this.tunnel;
+    p.outerSrcIp = this.outerSrcIp;
+    p.outerDstIp = this.outerDstIp;
+    p.srcIp = this.srcIp;
+    p.dstIp = this.dstIp;
+    p.ttl = this.ttl;
+    p.protocol = this.protocol;
+    p.ipId = this.ipId;
+    p.srcPort = this.srcPort;
+    p.dstPort = this.dstPort;
+    p.tcpSeq = this.tcpSeq;
+    p.tcpAck = this.tcpAck;
+    p.tcpFlags = this.tcpFlags;
+    p.tcpWindow = this.tcpWindow;
+    p.payloadBytes = this.payloadBytes;
+    p.appSeq = this.appSeq;
+    p.appTs = this.appTs;
+    p.appData = this.appData;
+    p.pathFlags = this.pathFlags;
+    p.hops = this.hops;
+    p.settled = this.settled;
     p.settled = false;
     return p;
   }

@@ -29,3 +29,25 @@ describe('addresses', () => {
     expect(() => prefixMask(33)).toThrow(/0-32/);
   });
 });
+
+describe('Packet.cloneAs', () => {
+  it('copies every header field but the id, time and ledger state', async () => {
+    const { Packet } = await import('../../src/net/packet');
+    const p = new Packet(1, 5);
+    let v = 7;
+    for (const k of Object.keys(p) as (keyof typeof p)[]) {
+      const cur = p[k];
+      if (typeof cur === 'number' && k !== 'id' && k !== 'createdAt') (p as unknown as Record<string, number>)[k] = v++;
+      if (typeof cur === 'boolean') (p as unknown as Record<string, boolean>)[k] = true;
+    }
+    p.appData = { x: 1 };
+    const c = p.cloneAs(99, 1000);
+    expect(c.id).toBe(99);
+    expect(c.createdAt).toBe(1000);
+    expect(c.settled).toBe(false);
+    for (const k of Object.keys(p) as (keyof typeof p)[]) {
+      if (k === 'id' || k === 'createdAt' || k === 'settled') continue;
+      expect(c[k], String(k)).toBe(p[k]);
+    }
+  });
+});
