@@ -70,4 +70,10 @@ function main(argv: string[]): void {
   }
 }
 
-main(process.argv.slice(2));
+try {
+  main(process.argv.slice(2));
+} catch (e) {
+  // Model errors (bad parameters) are RangeErrors with a message that says what is valid.
+  process.stderr.write(`netsim: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(e instanceof RangeError ? 2 : 1);
+}

@@ -108,7 +108,9 @@ function stopWhenDone(c: Cluster): { issuingEndNs: number } {
   const window = { issuingEndNs: 0 };
   const check = (): void => {
     const s = c.stats;
-    if (s.issued < total) window.issuingEndNs = sim.now + period;
+    // The window ends at the first check that finds every request issued
+    // (so it is never empty, even when all were issued before the first check).
+    if (s.issued < total || window.issuingEndNs === 0) window.issuingEndNs = sim.now;
     const finished = s.completed + s.failed >= total;
     const quiet = c.members.every((m) => m.tcp.size === 0) && c.clients.every((a) => a.tcp.size === 0);
     if (finished && quiet) sim.stop();
