@@ -68,6 +68,8 @@ export interface Tcb {
   rttSeq: number;
   rttSentAt: number;
   dupAcks: number;
+  /** In-order data segments received and not yet acknowledged (delayed ACK). */
+  unackedSegments: number;
   // Counters.
   bytesSent: number;
   bytesReceived: number;

@@ -28,11 +28,19 @@ export interface TcpOptions {
   synRetries: number;
   /** Time spent in TIME_WAIT (2 MSL), kept short by default. */
   timeWait: number;
+  /**
+   * Delayed ACK (RFC 1122): acknowledge every `delayedAckCount`-th in-order
+   * data segment, or `delayedAckTimeout` after the first unacknowledged one,
+   * whichever comes first; out-of-order data and FIN are acknowledged at
+   * once. 1 acknowledges every segment (the default); ns-3 uses 2 and 200 ms.
+   */
+  delayedAckCount: number;
+  delayedAckTimeout: number;
 }
 
 export const TCP_DEFAULTS: TcpOptions = {
   mss: 1460, rcvWnd: 65535, initialRto: 1 * SECOND, minRto: 200 * MS, maxRto: 60 * SECOND,
-  maxRetries: 12, synRetries: 6, timeWait: 1 * SECOND,
+  maxRetries: 12, synRetries: 6, timeWait: 1 * SECOND, delayedAckCount: 1, delayedAckTimeout: 200 * MS,
 };
 
 export type AcceptHandler = (s: TcpSocket) => void;
@@ -81,6 +89,11 @@ export class TcpLayer {
    */
   constructor(readonly node: IpNode, opts: Partial<TcpOptions> = {}, register = true, name = 'tcp') {
     this.opts = { ...TCP_DEFAULTS, ...opts };
+    const o = this.opts;
+    if (!(Number.isInteger(o.delayedAckCount) && o.delayedAckCount >= 1)) {
+      throw new RangeError(`tcp: delayedAckCount must be an integer >= 1 (1 = acknowledge every segment), got ${o.delayedAckCount}`);
+    }
+    if (!(o.delayedAckTimeout > 0)) throw new RangeError(`tcp: delayedAckTimeout must be > 0 ns, got ${o.delayedAckTimeout}`);
     this.issRng = node.net.streams.stream(`${name}-iss/${node.name}`);
     this.output = (p) => node.sendIp(p);
     if (register) node.protocolHandlers[IpProtocol.TCP] = (p) => this.receive(p);
@@ -123,7 +136,7 @@ export class TcpLayer {
       iss, irs: 0, sndUna: iss, sndNxt: iss + 1, sndMax: iss + 1, sndBufEnd: iss + 1, finQueued: false,
       sndWnd: this.opts.rcvWnd, rcvNxt: 0, rcvWnd: this.opts.rcvWnd, peerFinSeq: -1,
       outOfOrder: [], sendMarks: [], srtt: 0, rttvar: 0, rto: this.opts.initialRto, retries: 0,
-      rttSeq: -1, rttSentAt: 0, dupAcks: 0, bytesSent: 0, bytesReceived: 0, retransmits: 0,
+      rttSeq: -1, rttSentAt: 0, dupAcks: 0, unackedSegments: 0, bytesSent: 0, bytesReceived: 0, retransmits: 0,
     };
     const s = new TcpSocket(this, tcb, this.opts);
     this.add(s);

@@ -2,8 +2,10 @@
  * TcpSocket: one TCP connection end point and its state machine (RFC 793),
  * with the loss recovery of RFC 6298 (RTO from smoothed RTT samples, Karn's
  * rule, exponential back-off) and fast retransmit on three duplicate ACKs.
- * Every data segment is acknowledged at once (no delayed ACK) and the send
- * window is the peer's advertised window: no congestion control yet.
+ * Data is acknowledged at once, or with delayed ACKs when the options ask
+ * for them (every second segment or 200 ms, as ns-3); an ACK rides on any
+ * segment the application sends meanwhile. The send window is the peer's
+ * advertised window: no congestion control yet.
  *
  * All connection state is in `tcb` (a plain record, see tcb.ts); the socket
  * adds only callbacks and timer handles, so a connection can be exported and
@@ -30,12 +32,18 @@ export class TcpSocket {
   /** Segments sent so far (to know whether an ACK already left). */
   private emitted = 0;
   private rtxTimer = -1;
+  private ackTimer = -1;
+  private readonly onAckTimer: () => void;
   private twTimer = -1;
   private readonly onRtx: () => void;
   private readonly onTimeWaitEnd: () => void;
   constructor(readonly layer: TcpLayer, readonly tcb: Tcb, readonly opts: TcpOptions) {
     this.onRtx = () => this.retransmitTimeout();
     this.onTimeWaitEnd = () => this.destroy(true);
+    this.onAckTimer = () => {
+      this.ackTimer = -1;
+      if (this.tcb.unackedSegments > 0 && this.tcb.state !== 'CLOSED') this.sendAck();
+    };
   }
 
   get state(): TcpState {
@@ -219,7 +227,14 @@ export class TcpSocket {
     const emitted = this.emitted;
     if (newBytes > 0) this.onData(this, newBytes, delivered);
     if (finNow) this.peerFinReceived();
-    if (this.emitted === emitted && t.state !== 'CLOSED') this.sendAck();
+    if (this.emitted !== emitted || t.state === 'CLOSED') return;
+    // Delayed ACK: hold it for in-order data, up to the count or the timeout;
+    // a FIN or data that filled a hole is acknowledged at once.
+    if (!finNow && newBytes > 0 && before + len === t.rcvNxt && ++t.unackedSegments < this.opts.delayedAckCount) {
+      if (this.ackTimer < 0) this.ackTimer = this.layer.node.net.sim.schedule(this.opts.delayedAckTimeout, this.onAckTimer);
+      return;
+    }
+    this.sendAck();
   }
 
   private holdOutOfOrder(start: number, end: number, marks: TcpMark[] | null): void {
@@ -300,6 +315,13 @@ export class TcpSocket {
   private emit(flags: number, seq: number, len: number): void {
     const t = this.tcb;
     this.emitted++;
+    if (flags & ACK) {
+      t.unackedSegments = 0;
+      if (this.ackTimer >= 0) {
+        this.layer.node.net.sim.cancel(this.ackTimer);
+        this.ackTimer = -1;
+      }
+    }
     const p = this.layer.node.net.newPacket();
     p.protocol = IpProtocol.TCP;
     p.srcIp = t.localIp;
@@ -345,6 +367,11 @@ export class TcpSocket {
   private startTimer(): void {
     if (this.tcb.state === 'SYN_SENT' || this.tcb.state === 'SYN_RCVD') this.tcb.rttSentAt = this.now;
     this.rtxTimer = this.layer.node.net.sim.schedule(this.tcb.rto, this.onRtx);
+  }
+
+  private stopAckTimer(): void {
+    if (this.ackTimer >= 0) this.layer.node.net.sim.cancel(this.ackTimer);
+    this.ackTimer = -1;
   }
 
   private stopTimer(): void {
@@ -400,6 +427,7 @@ export class TcpSocket {
   /** Leave the connection table; `clean` reports onClosed, otherwise silent. */
   destroy(clean: boolean): void {
     this.stopTimer();
+    this.stopAckTimer();
     if (this.twTimer >= 0) this.layer.node.net.sim.cancel(this.twTimer);
     this.twTimer = -1;
     const wasOpen = this.tcb.state !== 'CLOSED';
@@ -412,6 +440,7 @@ export class TcpSocket {
   /** Stop timers without closing (the TCB is being exported). */
   detach(): void {
     this.stopTimer();
+    this.stopAckTimer();
     if (this.twTimer >= 0) this.layer.node.net.sim.cancel(this.twTimer);
     this.twTimer = -1;
   }
@@ -419,6 +448,7 @@ export class TcpSocket {
   /** Restart timers after an import. */
   resume(): void {
     const t = this.tcb;
+    if (t.unackedSegments > 0 && t.state !== 'CLOSED') this.sendAck(); // its delayed-ACK timer stayed behind
     if (t.state === 'TIME_WAIT') this.twTimer = this.layer.node.net.sim.schedule(this.opts.timeWait, this.onTimeWaitEnd);
     else if (t.sndUna < this.tcb.sndMax || t.sndNxt < t.sndBufEnd || (t.finQueued && t.sndNxt <= t.sndBufEnd)) {
       this.trySend();

@@ -178,3 +178,66 @@ describe('sequence numbers', () => {
     expect(unwrap(100, 90)).toBe(100);
   });
 });
+
+describe('delayed ACK (option)', () => {
+  function pureAcksFromServer(w: ReturnType<typeof wan>): number[] {
+    const times: number[] = [];
+    w.topo.net.txTrace.connect((p, dev) => {
+      if (dev === 'server->inet' && p.tcpFlags === TcpFlag.ACK && p.payloadBytes === 0) times.push(w.topo.net.now);
+    });
+    return times;
+  }
+
+  it('acknowledges every second segment, and the transfer still arrives exactly once', () => {
+    const every = wan();
+    const acksEvery = pureAcksFromServer(every);
+    const r1 = exchange(every, 200_000, 10);
+    every.topo.net.sim.run();
+    expectExactlyOnce(r1, 200_000, 10);
+
+    const delayed = wan();
+    const d = { delayedAckCount: 2 };
+    const w2 = { ...delayed, ctcp: new TcpLayer(delayed.client, d), stcp: new TcpLayer(delayed.server, d) };
+    const acksDelayed = pureAcksFromServer(w2);
+    const r2 = exchange(w2, 200_000, 10);
+    w2.topo.net.sim.run();
+    expectExactlyOnce(r2, 200_000, 10);
+    expect(acksDelayed.length).toBeLessThan(0.6 * acksEvery.length);
+    expect(acksDelayed.length).toBeGreaterThan(0.4 * acksEvery.length);
+    expectConserved(w2.topo.net);
+  });
+
+  it('acknowledges a lone segment one timeout after it arrives', () => {
+    const w = wan();
+    const d = { delayedAckCount: 2, delayedAckTimeout: 40 * MS };
+    const ctcp = new TcpLayer(w.client, d), stcp = new TcpLayer(w.server, d);
+    stcp.listen(80, () => {}); // takes the data, never answers
+    let dataAt = -1;
+    const acks: number[] = [];
+    for (const n of [w.server]) for (const dev of n.devices) {
+      dev.rxTrace.connect((p) => { if (p.payloadBytes === 300) dataAt = w.topo.net.now; });
+      dev.txTrace.connect((p) => { if (p.tcpFlags === TcpFlag.ACK && p.payloadBytes === 0) acks.push(w.topo.net.now); });
+    }
+    const c = ctcp.connect(w.server.address, 80);
+    c.onConnected = () => c.send(300);
+    w.topo.net.sim.run({ until: 500 * MS });
+    expect(dataAt).toBeGreaterThan(0);
+    expect(acks.filter((t) => t >= dataAt)).toEqual([dataAt + 40 * MS]);
+  });
+
+  it('recovers from loss and reordering with delayed ACKs', () => {
+    const w = wan({ loss: 0.03, jitter: 2 * MS, jitterKind: 'uniform' }, 9);
+    const d = { delayedAckCount: 2, delayedAckTimeout: 40 * MS };
+    const w2 = { ...w, ctcp: new TcpLayer(w.client, d), stcp: new TcpLayer(w.server, d) };
+    const r = exchange(w2, 150_000, 150_000);
+    w2.topo.net.sim.run();
+    expectExactlyOnce(r, 150_000, 150_000);
+    expect(w.cloud.lost).toBeGreaterThan(0);
+    expectConserved(w2.topo.net);
+  });
+
+  it('rejects a count below 1', () => {
+    const w = wan();
+    expect(() => new TcpLayer(w.client, { delayedAckCount: 0 })).toThrow(/delayedAckCount must be an integer >= 1/);
+  });
+});
