@@ -1,0 +1,61 @@
+/**
+ * netsim's public surface: one entry point with explicit named exports, for
+ * the CLI, the browser visualizer and anyone embedding the simulator. Layers
+ * as in DESIGN.md: engine, net, nodes, cluster, metrics. Nothing here uses
+ * Node-only APIs.
+ */
+
+// engine
+export {
+  Simulator, EventQueue, RandomStream, RandomStreams, DiscreteDistribution, EmpiricalDistribution,
+  NS, US, MS, SECOND, seconds, toSeconds, parseTime, parseRate, parseSize, formatTime, transmitTime,
+  type Handler, type RunOptions, type StopReason,
+} from './engine';
+
+// net
+export {
+  formatIpv4, parseIpv4, formatMac, parseMac, parseCidr, prefixMask, inPrefix, MacAllocator, SubnetAllocator,
+  BROADCAST_MAC, IPV4_BROADCAST, type Ipv4, type Mac,
+} from './net/address';
+export { Packet, EtherType, IpProtocol, TcpFlag, ArpOp, PathFlag, LAN_FLAGS, ENCAP_HEADER } from './net/packet';
+export { Network, type NetworkOptions, type PacketHolder } from './net/network';
+export { DropReason, DROP_REASON_NAMES, type DropReasonCode } from './net/drop-reason';
+export { TraceSource } from './net/trace-source';
+export { NetDevice } from './net/net-device';
+export { PointToPointDevice, connectPointToPoint } from './net/point-to-point';
+export { CsmaChannel, CsmaDevice } from './net/csma';
+export { DropTailQueue } from './net/drop-tail-queue';
+export { PcapWriter, attachPcap, serializeFrame, frameLength, LinkType } from './net/pcap-writer';
+
+// nodes
+export { Node, type NodeKind } from './nodes/node';
+export { IpNode, type Ipv4Interface } from './nodes/ip-node';
+export { Application } from './nodes/application';
+export { BridgeDevice } from './nodes/bridge';
+export { InternetCloud, type InternetOptions } from './nodes/internet-cloud';
+export { Topology, type LinkOptions, type Lan, type P2pLink } from './nodes/topology';
+export { RoutingTable, type Route } from './nodes/routing-table';
+export { UdpSocket } from './nodes/udp-socket';
+export { TcpLayer, TCP_DEFAULTS, type TcpOptions } from './nodes/tcp-layer';
+export { TcpSocket, type TcpError } from './nodes/tcp-socket';
+export { type Tcb, type TcpState } from './nodes/tcb';
+export { Cpu } from './nodes/cpu';
+export { sampler, type Dist } from './nodes/dist';
+export { TcpServerApp, TcpRequestClient, TcpWorkloadStats } from './nodes/tcp-request-response';
+export { buildTcpWorkload } from './nodes/tcp-workload';
+export { UdpReplyServer, UdpRequestClient, UdpRequestStats } from './nodes/udp-request-reply';
+export { buildPlainCluster, PLAIN_CLUSTER_DEFAULTS, type PlainClusterOptions } from './nodes/plain-cluster';
+
+// cluster
+export { buildCluster, CLUSTER_DEFAULTS, DESIGNS, type Cluster, type ClusterOptions, type Design, type FirstLanKind } from './cluster/cluster';
+export { COMPARISON_SCENARIO } from './cluster/comparison-scenario';
+export { SmartNic, NIC_DEFAULTS, type NicOptions, type DecisionRecord } from './cluster/smart-nic';
+export { Balancer, type BalancerMode, type BalancerOptions } from './cluster/balancer';
+export { decide, POLICY_NAMES, type PolicyName, type PlacementInput } from './cluster/placement';
+export { encapsulate, decapsulate, isEncapsulated, referenceOf, type ConnectionRef } from './cluster/encapsulation';
+export { type Fault } from './cluster/fault';
+
+// metrics
+export * from './metrics';
+export { PathRecorder } from './metrics/path-recorder';
+export { runDesign, compareDesigns, comparisonTable, type DesignResult } from './metrics/design-comparison';
