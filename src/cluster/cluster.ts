@@ -16,7 +16,7 @@
  *   no-forward             each server serves what reaches it (DNS round robin)
  *   daisy-chain            Beamer-style stateless mux with daisy chaining
  */
-import { MS, SECOND } from '../engine';
+import { MS } from '../engine';
 import { PathFlag } from '../net/packet';
 import type { Ipv4 } from '../net/address';
 import { Cpu } from '../nodes/cpu';
@@ -311,4 +311,3 @@ function scheduleFault(topo: Topology, members: Member[], lb: Balancer | null, f
   });
 }
 
-export { SECOND };

@@ -63,6 +63,7 @@ export function runDesign(opts: Partial<ClusterOptions>, run: RunOptions = {}): 
   const lb = cluster.balancer;
   const migrations = cluster.nics.reduce((a, n) => a + n.migrations, 0);
   const rttSum = cluster.nics.reduce((a, n) => a + n.migrationRttSumNs, 0);
+  const lan1 = rec.lanUsage(PathFlag.LAN1);
   const result: DesignResult = {
     design: cluster.opts.design,
     firstLan: cluster.opts.firstLan,
@@ -74,8 +75,8 @@ export function runDesign(opts: Partial<ClusterOptions>, run: RunOptions = {}): 
     forwardBypass: rec.forwardBypassRatio(),
     forwardedRequests: rec.forwardedRequests,
     forwardedBytesOnFirstLan: rec.forwardedBytesOnFirstLan,
-    lan1Bytes: rec.lanUsage(PathFlag.LAN1).bytes,
-    lan1PeakUtil: rec.lanUsage(PathFlag.LAN1).peakUtilisation,
+    lan1Bytes: lan1.bytes,
+    lan1PeakUtil: lan1.peakUtilisation,
     lan2Bytes: rec.lanUsage(PathFlag.LAN2).bytes,
     lan3Bytes: rec.lanUsage(PathFlag.LAN3).bytes,
     balancerUtil: lb !== null ? Math.min(1, lb.processor.busyNsUntil(window.issuingEndNs) / Math.max(1, window.issuingEndNs)) : null,

@@ -253,8 +253,3 @@ export class CsmaDevice extends NetDevice {
     return this.queue.length + (this.current !== null ? 1 : 0);
   }
 }
-
-/** A shared segment (hub) or half-duplex cable with the given devices' names. */
-export function createCsmaSegment(net: Network, name: string, o: CsmaOptions): CsmaChannel {
-  return new CsmaChannel(net, name, o.rate, o.delay);
-}
