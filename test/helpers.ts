@@ -1,7 +1,7 @@
 /** Shared test helpers: small networks and trace recorders. */
 import { expect } from 'vitest';
 import type { Network } from '../src/net/network';
-import type { Topology } from '../src/nodes/topology';
+import { Topology } from '../src/nodes/topology';
 
 /** Assert the conservation law on a network. */
 export function expectConserved(net: Network): void {
@@ -29,4 +29,22 @@ export function traceHash(topo: Topology, until?: number): string {
   });
   topo.net.sim.run(until !== undefined ? { until } : {});
   return h.toString(16);
+}
+
+/**
+ * client --p2p-- router --p2p-- a, and router --p2p-- b (100 Mb/s, 2 ms
+ * links): the site where tests move a connection from host a to host b.
+ */
+export function clientAndTwoHosts(seed: number) {
+  const topo = new Topology({ seed });
+  const client = topo.host('client');
+  const router = topo.router('router');
+  const a = topo.host('a');
+  const b = topo.host('b');
+  const link = { rate: '100Mbps', delay: '2ms', queue: 1000 };
+  topo.pointToPoint(client, router, link, '100.64.0.0/30');
+  topo.pointToPoint(router, a, link, '10.0.1.0/30');
+  topo.pointToPoint(router, b, link, '10.0.2.0/30');
+  topo.populateRoutes();
+  return { topo, client, router, a, b };
 }

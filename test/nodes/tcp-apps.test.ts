@@ -26,7 +26,7 @@ import {
 import type { TcpSocket } from '../../src/nodes/tcp-socket';
 import { buildTcpWorkload, type TcpWorkload } from '../../src/nodes/tcp-workload';
 import { Topology } from '../../src/nodes/topology';
-import { expectConserved } from '../helpers';
+import { clientAndTwoHosts, expectConserved } from '../helpers';
 
 const quietWan = { delay: 5 * MS, jitter: 0, loss: 0 };
 
@@ -171,16 +171,7 @@ describe('TCP request/response', () => {
   it('an application that adopts an imported connection serves the rest of its requests', () => {
     // client --p2p-- router --p2p-- a, b. After two requests, A's connection
     // moves to B, which answers as A (the cluster's migration in miniature).
-    const topo = new Topology({ seed: 5 });
-    const client = topo.host('client');
-    const router = topo.router('router');
-    const a = topo.host('a');
-    const b = topo.host('b');
-    const link = { rate: '100Mbps', delay: '2ms', queue: 1000 };
-    topo.pointToPoint(client, router, link, '100.64.0.0/30');
-    topo.pointToPoint(router, a, link, '10.0.1.0/30');
-    topo.pointToPoint(router, b, link, '10.0.2.0/30');
-    topo.populateRoutes();
+    const { topo, client, router, a, b } = clientAndTwoHosts(5);
     const ctcp = new TcpLayer(client), atcp = new TcpLayer(a), btcp = new TcpLayer(b);
     const stats = new TcpWorkloadStats();
     const server = { port: 80, serviceTime: { kind: 'constant', value: 1 * MS }, responseSize: { kind: 'constant', value: 30_000 } } as const;

@@ -6,21 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { MS } from '../../src/engine';
 import { IpProtocol } from '../../src/net/packet';
 import { TcpLayer } from '../../src/nodes/tcp-layer';
-import { Topology } from '../../src/nodes/topology';
-import { expectConserved } from '../helpers';
+import { clientAndTwoHosts, expectConserved } from '../helpers';
 
 describe('TCB export / import', () => {
   it.each([[0.3], [0.6]])('moves a connection after %s of the transfer without losing a byte', (fraction) => {
-    const topo = new Topology({ seed: 8 });
-    const client = topo.host('client');
-    const router = topo.router('router');
-    const a = topo.host('a');
-    const b = topo.host('b');
-    const link = { rate: '100Mbps', delay: '2ms', queue: 1000 };
-    topo.pointToPoint(client, router, link, '100.64.0.0/30');
-    topo.pointToPoint(router, a, link, '10.0.1.0/30');
-    topo.pointToPoint(router, b, link, '10.0.2.0/30');
-    topo.populateRoutes();
+    const { topo, client, router, a, b } = clientAndTwoHosts(8);
     const ctcp = new TcpLayer(client), atcp = new TcpLayer(a), btcp = new TcpLayer(b);
     const UP = 400_000, CHUNK = 8_000;
     let got = 0;
