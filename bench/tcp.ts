@@ -20,8 +20,8 @@ export function benchTcp(o: Partial<TcpWorkloadOptions>): BenchLine {
     clients: o.clients ?? 100, servers: o.servers ?? 20, requests_per_client: o.requestsPerClient ?? 5,
     events: net.sim.executed, issued: s.issued, completed: s.completed, failed: s.failed,
     resp_bytes_sent: s.responseBytesSent, resp_bytes_rcvd: s.responseBytesReceived,
-    hops, hops_per_sec: (hops / wall).toFixed(0), mean_latency_ms: (s.meanLatencyNs() / 1e6).toFixed(3),
-    p99_latency_ms: s.completed > 0 ? (s.percentileNs(99) / 1e6).toFixed(3) : 'n/a',
+    hops, hops_per_sec: (hops / wall).toFixed(0), mean_latency_ms: ((s.meanLatencyNs() ?? NaN) / 1e6).toFixed(3),
+    p99_latency_ms: s.completed > 0 ? ((s.percentileNs(99) ?? NaN) / 1e6).toFixed(3) : 'n/a',
     drops: Object.entries(net.dropsByReason()).map(([k, v]) => `${k}:${v}`).join('/') || 'none',
     sim_s: (net.now / 1e9).toFixed(4), maxrss_kb: Math.round(process.resourceUsage().maxRSS),
   }))!;

@@ -35,15 +35,17 @@ export { BridgeDevice } from './nodes/bridge';
 export { InternetCloud, type InternetOptions } from './nodes/internet-cloud';
 export { Topology, type LinkOptions, type Lan, type P2pLink } from './nodes/topology';
 export { RoutingTable, type Route } from './nodes/routing-table';
-export { UdpSocket } from './nodes/udp-socket';
-export { TcpLayer, TCP_DEFAULTS, type TcpOptions } from './nodes/tcp-layer';
-export { TcpSocket, type TcpError } from './nodes/tcp-socket';
-export { type Tcb, type TcpState } from './nodes/tcb';
-export { Cpu } from './nodes/cpu';
-export { sampler, type Dist } from './nodes/dist';
-export { TcpServerApp, TcpRequestClient, TcpWorkloadStats } from './nodes/tcp-request-response';
+export { UdpSocket } from './transport/udp-socket';
+export { TcpLayer, TCP_DEFAULTS, type TcpOptions } from './transport/tcp-layer';
+export { TcpSocket, type TcpError } from './transport/tcp-socket';
+export { type Tcb, type TcpState } from './transport/tcb';
+export { Cpu } from './apps/cpu';
+export { sampler, type Dist } from './apps/dist';
+export { TcpServerApp } from './apps/tcp-server-app';
+export { TcpRequestClient } from './apps/tcp-request-client';
+export { RequestStats } from './apps/request-stats';
 export { buildTcpWorkload } from './nodes/tcp-workload';
-export { UdpReplyServer, UdpRequestClient, UdpRequestStats } from './nodes/udp-request-reply';
+export { UdpReplyServer, UdpRequestClient, UdpRequestStats } from './apps/udp-request-reply';
 export { buildPlainCluster, PLAIN_CLUSTER_DEFAULTS, type PlainClusterOptions } from './nodes/plain-cluster';
 
 // cluster

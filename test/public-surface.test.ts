@@ -32,8 +32,17 @@ describe('public surface', () => {
     expect(offenders).toEqual([]);
   });
 
-  it('has seedrandom as its only simulation runtime dependency (tsx only runs the bin)', () => {
+  it('imports in src/ outside cli/ only the browser-safe packages it declares', () => {
+    // The simulation core runs in a Web Worker: its packages must be pure JavaScript.
+    const core = new Set(['seedrandom', 'zod', 'jsonc-parser', 'fastest-levenshtein', '@stdlib/stats-base-dists-t-quantile']);
     const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies: Record<string, string> };
-    expect(Object.keys(pkg.dependencies).sort()).toEqual(['seedrandom', 'tsx']);
+    const used = new Set<string>();
+    for (const f of tsFiles('src').filter((x) => !x.includes(`src${'/'}cli`))) {
+      for (const m of readFileSync(f, 'utf8').matchAll(/from '([^'.][^']*)'/g)) used.add(m[1].startsWith('@') ? m[1].split('/').slice(0, 2).join('/') : m[1].split('/')[0]);
+    }
+    for (const u of used) {
+      expect(core.has(u), `src/ imports ${u}`).toBe(true);
+      expect(pkg.dependencies, `${u} is a declared dependency`).toHaveProperty(u);
+    }
   });
 });

@@ -17,7 +17,7 @@
  * it saturates as a real one does. Connection choice: least connections (its
  * own count) for nat/dsr; the bucket table for beamer.
  */
-import type { Ipv4 } from '../net/address';
+import { endpointKey, type Ipv4 } from '../net/address';
 import { IpProtocol, LAN_FLAGS, PathFlag, TcpFlag, type Packet } from '../net/packet';
 import type { Ipv4Interface, IpNode } from '../nodes/ip-node';
 import type { Member } from './member';
@@ -66,7 +66,7 @@ export class Balancer {
     this.bucketOwner = new Int32Array(this.opts.buckets);
     this.bucketPrev = new Int32Array(this.opts.buckets).fill(-1);
     this.assignBuckets(members.map((m) => m.index));
-    node.rxIntercept = (p) => this.intercept(p);
+    node.setRxIntercept((p) => this.intercept(p));
   }
 
   private intercept(p: Packet): boolean {
@@ -102,7 +102,7 @@ export class Balancer {
 
   /** Least connections, sticky per connection. */
   private pick(p: Packet): number {
-    const key = p.srcIp * 65536 + p.srcPort;
+    const key = endpointKey(p.srcIp, p.srcPort);
     let s = this.table.get(key);
     if (s === undefined) {
       s = 0;

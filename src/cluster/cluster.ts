@@ -19,14 +19,15 @@
 import { MS } from '../engine';
 import { PathFlag } from '../net/packet';
 import type { Ipv4 } from '../net/address';
-import { Cpu } from '../nodes/cpu';
+import { Cpu } from '../apps/cpu';
 import type { Ipv4Interface, IpNode } from '../nodes/ip-node';
 import type { InternetCloud, InternetOptions } from '../nodes/internet-cloud';
 import type { Node } from '../nodes/node';
-import { TcpLayer, type TcpOptions } from '../nodes/tcp-layer';
-import {
-  TcpRequestClient, TcpServerApp, TcpWorkloadStats, type Dist,
-} from '../nodes/tcp-request-response';
+import { TcpLayer, type TcpOptions } from '../transport/tcp-layer';
+import type { Dist } from '../apps/dist';
+import { RequestStats } from '../apps/request-stats';
+import { TcpRequestClient } from '../apps/tcp-request-client';
+import { TcpServerApp } from '../apps/tcp-server-app';
 import { Topology, type LinkOptions, type Lan } from '../nodes/topology';
 import { Balancer, daisyChain, type BalancerOptions } from './balancer';
 import type { Fault } from './fault';
@@ -131,7 +132,7 @@ export interface Cluster {
   servers: TcpServerApp[];
   cpus: Cpu[];
   clients: TcpRequestClient[];
-  stats: TcpWorkloadStats;
+  stats: RequestStats;
   /** The address clients send to (VIP designs) or null (clients pick a server). */
   vip: Ipv4 | null;
 }
@@ -185,7 +186,7 @@ export function buildCluster(partial: Partial<ClusterOptions> = {}): Cluster {
   topo.populateRoutes();
 
   const ifaceOn = (n: IpNode, lan: Lan): Ipv4Interface => n.interfaces.find((i) => i.network === lan.network && i.len === lan.len)!;
-  const stats = new TcpWorkloadStats();
+  const stats = new RequestStats();
   const cpus: Cpu[] = [];
   const servers: TcpServerApp[] = [];
   const members: Member[] = serverNodes.map((node, index) => {
@@ -232,7 +233,7 @@ export function buildCluster(partial: Partial<ClusterOptions> = {}): Cluster {
     // An ordinary NIC is the first device of what reaches it, and answers go out through it.
     for (const m of members) {
       const myIp = m.firstIface.ip;
-      m.firstIface.dev.onTransmit = (p) => { if (p.srcIp === myIp) p.pathFlags |= PathFlag.FIRST_PROCESSED; };
+      m.firstIface.dev.txTrace.connect((p) => { if (p.srcIp === myIp) p.pathFlags |= PathFlag.FIRST_PROCESSED; });
     }
   }
   for (const m of members) {
@@ -251,7 +252,7 @@ export function buildCluster(partial: Partial<ClusterOptions> = {}): Cluster {
         m.node.routes.add({ network: 0, len: 0, gateway: vip, iface: m.firstIface.index, metric: 0 });
       } else {
         m.node.addLoopback(vip);
-        if (mode === 'beamer') m.node.rxIntercept = (p) => daisyChain(p, m, members, balancer!);
+        if (mode === 'beamer') m.node.setRxIntercept((p) => daisyChain(p, m, members, balancer!));
       }
     }
   }

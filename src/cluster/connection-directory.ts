@@ -8,7 +8,7 @@
  * being migrated, packets that arrive for it wait in its entry and are
  * forwarded once the new owner has acknowledged.
  */
-import type { Ipv4 } from '../net/address';
+import { endpointKey, type Ipv4 } from '../net/address';
 import type { Packet } from '../net/packet';
 
 /** Where the TCB of a connection lives. */
@@ -35,19 +35,19 @@ export class ConnectionDirectory {
   private count = 0;
 
   lookup(clientIp: Ipv4, clientPort: number, serverPort: number): DirectoryEntry | undefined {
-    return this.byPort.get(serverPort)?.get(clientIp * 65536 + clientPort);
+    return this.byPort.get(serverPort)?.get(endpointKey(clientIp, clientPort));
   }
 
   add(e: DirectoryEntry): void {
     let m = this.byPort.get(e.serverPort);
     if (m === undefined) this.byPort.set(e.serverPort, (m = new Map()));
-    if (!m.has(e.clientIp * 65536 + e.clientPort)) this.count++;
-    m.set(e.clientIp * 65536 + e.clientPort, e);
+    if (!m.has(endpointKey(e.clientIp, e.clientPort))) this.count++;
+    m.set(endpointKey(e.clientIp, e.clientPort), e);
   }
 
   remove(clientIp: Ipv4, clientPort: number, serverPort: number): DirectoryEntry | undefined {
     const m = this.byPort.get(serverPort);
-    const k = clientIp * 65536 + clientPort;
+    const k = endpointKey(clientIp, clientPort);
     const e = m?.get(k);
     if (e !== undefined) {
       m!.delete(k);

@@ -10,7 +10,7 @@
 import type { RandomStream } from '../engine';
 import { IPV4_BROADCAST } from '../net/address';
 import type { Packet } from '../net/packet';
-import { UdpSocket } from '../nodes/udp-socket';
+import { UdpSocket } from '../transport/udp-socket';
 import type { Member } from './member';
 import type { SmartNic } from './smart-nic';
 

@@ -5,8 +5,8 @@
  */
 import type { Ipv4 } from '../net/address';
 import type { Ipv4Interface, IpNode } from '../nodes/ip-node';
-import type { TcpLayer } from '../nodes/tcp-layer';
-import type { TcpSocket } from '../nodes/tcp-socket';
+import type { TcpLayer } from '../transport/tcp-layer';
+import type { TcpSocket } from '../transport/tcp-socket';
 
 /** A socket application that can take over an established connection. */
 export interface SocketApplication {

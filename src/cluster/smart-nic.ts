@@ -24,17 +24,17 @@
  * time; no allocation on the forwarding path.
  */
 import type { RandomStream } from '../engine';
-import type { Ipv4 } from '../net/address';
-import type { CsmaDevice } from '../net/csma';
+import { endpointKey, type Ipv4 } from '../net/address';
+import { CsmaDevice } from '../net/csma';
 import { DropReason } from '../net/drop-reason';
 import type { PacketHolder } from '../net/network';
 import { IpProtocol, PathFlag, TcpFlag, type Packet } from '../net/packet';
 import { TraceSource } from '../net/trace-source';
 import type { Ipv4Interface } from '../nodes/ip-node';
-import { resetFor, TcpLayer, type TcpOptions } from '../nodes/tcp-layer';
-import type { TcpSocket } from '../nodes/tcp-socket';
-import type { Tcb } from '../nodes/tcb';
-import { UdpSocket } from '../nodes/udp-socket';
+import { resetFor, TcpLayer, type TcpOptions } from '../transport/tcp-layer';
+import type { TcpSocket } from '../transport/tcp-socket';
+import type { Tcb } from '../transport/tcb';
+import { UdpSocket } from '../transport/udp-socket';
 import { ConnectionDirectory, DirectoryEntry, Holder } from './connection-directory';
 import { PacketProcessor } from './packet-processor';
 import { decapsulate, encapsulate, isEncapsulated } from './encapsulation';
@@ -142,26 +142,26 @@ export class SmartNic implements PacketHolder {
     // Step 8: connections end. One still in the NIC's engine (no request came)
     // leaves the directory; one this server's host holds is reported to the
     // first device whose address it carries (itself, or a peer).
-    this.engine.onConnectionEnd = (s) => this.connectionEnded(s, Holder.NIC);
-    self.tcp.onConnectionEnd = (s) => this.connectionEnded(s, Holder.LOCAL);
+    this.engine.endTrace.connect((s) => this.connectionEnded(s, Holder.NIC));
+    self.tcp.endTrace.connect((s) => this.connectionEnded(s, Holder.LOCAL));
 
     // Step 1: take client packets off the first LAN before the host does.
-    node.rxIntercept = (p, iface) => this.intercept(p, iface);
+    node.setRxIntercept((p, iface) => this.intercept(p, iface));
     // The owner side: encapsulated packets from other first devices.
-    node.encapHandler = (p) => this.receiveForwarded(p);
+    node.setEncapHandler((p) => this.receiveForwarded(p));
     this.control = new UdpSocket(node).bind(CLUSTER_PORT);
     this.control.onReceive = (p) => this.onControl(p.appData as ClusterMessage, p);
     // Path flags: what leaves through this NIC with its address was processed by it;
     // what it only overhears on a hub was seen.
     const myIp = self.firstIface.ip;
-    self.firstIface.dev.onTransmit = (p) => {
+    self.firstIface.dev.txTrace.connect((p) => {
       if (p.srcIp === myIp && p.protocol === IpProtocol.TCP) p.pathFlags |= PathFlag.FIRST_PROCESSED;
-    };
-    const dev = self.firstIface.dev as CsmaDevice;
-    if ('onOverheard' in dev) {
-      dev.onOverheard = (_d, p) => {
+    });
+    const dev = self.firstIface.dev;
+    if (dev instanceof CsmaDevice) {
+      dev.overheardTrace.connect((p) => {
         if (p.srcIp === myIp && p.protocol === IpProtocol.TCP) p.pathFlags |= PathFlag.FIRST_SEEN;
-      };
+      });
     }
   }
 
@@ -303,13 +303,13 @@ export class SmartNic implements PacketHolder {
     e.migrating = true;
     e.pending.push(p);
     this.migrations++;
-    this.migrationStart.set(e.clientIp * 65536 + e.clientPort, this.now);
+    this.migrationStart.set(endpointKey(e.clientIp, e.clientPort), this.now);
     this.sendControl(owner, { kind: 'migrate', tcb, from: this.self.index }, this.opts.migrationBytes);
   }
 
   private migrationAcked(m: { clientIp: Ipv4; clientPort: number; serverPort: number; from: number }): void {
     const e = this.directory.lookup(m.clientIp, m.clientPort, m.serverPort);
-    const key = m.clientIp * 65536 + m.clientPort;
+    const key = endpointKey(m.clientIp, m.clientPort);
     const t0 = this.migrationStart.get(key);
     this.migrationStart.delete(key);
     if (t0 !== undefined) {

@@ -28,9 +28,9 @@ export interface DesignResult {
   balancerUtil: number | null;
   /** Longest queue at the balancer's processor, packets (null: no balancer). */
   balancerPeakQueue: number | null;
-  latencyMeanNs: number;
-  latencyP50Ns: number;
-  latencyP99Ns: number;
+  latencyMeanNs: number | null;
+  latencyP50Ns: number | null;
+  latencyP99Ns: number | null;
   latencyMaxNs: number;
   /** Coefficient of variation of requests served per server. */
   loadCv: number | null;
@@ -82,8 +82,8 @@ export function runDesign(opts: Partial<ClusterOptions>, run: RunOptions = {}): 
     balancerUtil: lb !== null ? Math.min(1, lb.processor.busyNsUntil(window.issuingEndNs) / Math.max(1, window.issuingEndNs)) : null,
     balancerPeakQueue: lb !== null ? lb.processor.peakQueue : null,
     latencyMeanNs: s.meanLatencyNs(),
-    latencyP50Ns: s.completed > 0 ? s.percentileNs(50) : NaN,
-    latencyP99Ns: s.completed > 0 ? s.percentileNs(99) : NaN,
+    latencyP50Ns: s.percentileNs(50),
+    latencyP99Ns: s.percentileNs(99),
     latencyMaxNs: s.latencyMaxNs,
     loadCv: coefficientOfVariation(served),
     migrations,
@@ -161,7 +161,7 @@ export function comparisonTable(results: readonly DesignResult[], title?: string
       balancerUtil: r.balancerUtil,
       balancerPeakQueue: r.balancerPeakQueue,
       latencyMeanNs: r.latencyMeanNs,
-      latencyP99Ns: Number.isNaN(r.latencyP99Ns) ? null : r.latencyP99Ns,
+      latencyP99Ns: r.latencyP99Ns,
       loadCv: r.loadCv,
       migrations: r.migrations,
       migrationRttMeanNs: r.migrationRttMeanNs,

@@ -97,3 +97,20 @@ export class SubnetAllocator {
     return { network: this.network, len: this.len };
   }
 }
+
+/**
+ * One transport end point (IPv4 address and port) as a single number, exact
+ * (48 bits < 2^53): the numeric key that connection tables use on the
+ * per-packet path instead of a string.
+ */
+export function endpointKey(ip: Ipv4, port: number): number {
+  return ip * 65536 + port;
+}
+
+/** Throw a RangeError naming `where` unless `port` is a valid transport port (1-65535). */
+export function checkPort(port: number, where: string): number {
+  if (!(Number.isInteger(port) && port >= 1 && port <= 65535)) {
+    throw new RangeError(`${where}: port must be an integer in 1-65535, got ${port}`);
+  }
+  return port;
+}

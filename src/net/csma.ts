@@ -93,7 +93,7 @@ export class CsmaChannel implements PacketHolder {
       d.seenFrames++;
       if (!broadcast && d.mac === dst) owner = d;
       else if (d.promiscuous) promiscuous = true;
-      else if (!broadcast && d.onOverheard !== null) d.onOverheard(d, p);
+      else if (!broadcast && d.overheardTrace.active) d.overheardTrace.fire(p, d);
     }
     // Promiscuous devices first (bridge ports, sniffers), told whether another
     // device takes the frame, so they record and copy it before the addressee
@@ -149,8 +149,8 @@ export class CsmaDevice extends NetDevice {
    * set it; a frame someone else took must be cloned before it is forwarded.
    */
   onPromiscuous: (dev: CsmaDevice, p: Packet, takenByAnother: boolean) => void = () => {};
-  /** Frames for other hosts that this device hears and filters out (null: ignore). */
-  onOverheard: ((dev: CsmaDevice, p: Packet) => void) | null = null;
+  /** Frames for other hosts that this device hears on the medium and filters out. */
+  readonly overheardTrace = new TraceSource<[Packet, CsmaDevice]>('overheard');
 
   constructor(net: Network, name: string, readonly channel: CsmaChannel, queue = 100) {
     super(net, name, queue);

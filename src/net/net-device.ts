@@ -39,10 +39,7 @@ export abstract class NetDevice implements PacketHolder {
   busyNs = 0;
   /** PathFlag bits OR-ed into every packet this device transmits (its LAN). */
   lanBits = 0;
-  /** Called for every frame handed to this device (null: nothing to do). */
-  onTransmit: ((p: Packet, dev: NetDevice) => void) | null = null;
-
-  /** Frame handed to the device for transmission. */
+  /** Frame handed to the device for transmission (its LAN bit already set). */
   readonly txTrace = new TraceSource<[Packet, NetDevice]>('tx');
   /** Frame begins transmission on the medium (what a sniffer on the device sees leave). */
   readonly phyTxTrace = new TraceSource<[Packet, NetDevice]>('phy-tx');
@@ -128,7 +125,6 @@ export abstract class NetDevice implements PacketHolder {
     this.txBytes += bytes;
     p.hops++;
     p.pathFlags |= this.lanBits;
-    if (this.onTransmit !== null) this.onTransmit(p, this);
     if (this.txTrace.active) this.txTrace.fire(p, this);
     if (this.net.txTrace.active) this.net.txTrace.fire(p, this.name);
   }

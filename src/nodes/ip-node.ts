@@ -3,25 +3,28 @@
  * router when it does (ns-3's Ipv4L3Protocol with forwarding on or off).
  *
  * Receive path: device -> (ARP | IPv4 | encapsulation hook) -> local delivery
- * by protocol (UDP sockets, TCP and others through `protocolHandlers`) or
- * forwarding (TTL decrement, longest-prefix match, ARP on the way out).
- * Send path: route lookup -> ARP (Ethernet-like devices) or straight to the
- * device (point-to-point). No per-packet allocation beyond the packet.
+ * to the transport inserted for the packet's protocol number, or forwarding
+ * (TTL decrement, longest-prefix match, ARP on the way out). Send path:
+ * route lookup -> ARP (Ethernet-like devices) or straight to the device
+ * (point-to-point). No per-packet allocation beyond the packet.
  *
- * Hooks for the layers above: `protocolHandlers[protocol]` for transports
- * (TCP), `rxIntercept` for a device that takes packets before the host does
- * (the cluster's smart NIC), `encapHandler` for the encapsulation EtherType.
+ * The layers above plug in as ns-3's Ipv4L3Protocol::Insert does: a
+ * transport (UDP, TCP; see transport/) registers itself with `insertL4`, so
+ * IP never imports a socket type. Two hooks intercept, and so hold one
+ * handler each (a second writer is an error, not a silent overwrite):
+ * `rxIntercept` for a device that takes packets before the host does (the
+ * cluster's smart NIC, a balancer), `encapHandler` for the encapsulation
+ * EtherType. Observers use the devices' trace sources instead.
  */
 import { IPV4_BROADCAST, type Ipv4, prefixMask } from '../net/address';
 import { DropReason } from '../net/drop-reason';
 import type { NetDevice } from '../net/net-device';
 import type { Network } from '../net/network';
-import { EtherType, IpProtocol, type Packet } from '../net/packet';
+import { EtherType, type Packet } from '../net/packet';
 import { PointToPointDevice } from '../net/point-to-point';
 import { ArpCache, NS3_ARP_DEFAULTS, type ArpOptions } from './arp-cache';
 import { Node, type NodeKind } from './node';
 import { RoutingTable } from './routing-table';
-import type { UdpSocket } from './udp-socket';
 
 export interface Ipv4Interface {
   index: number;
@@ -34,7 +37,15 @@ export interface Ipv4Interface {
   arp: ArpCache | null;
 }
 
-export type ProtocolHandler = (p: Packet, iface: Ipv4Interface) => void;
+/** A transport protocol of a node (UDP, TCP), as ns-3's IpL4Protocol. */
+export interface L4Protocol {
+  readonly protocolNumber: number;
+  /** A datagram for this node carrying this protocol. */
+  receive(p: Packet, iface: Ipv4Interface): void;
+}
+
+export type RxIntercept = (p: Packet, iface: Ipv4Interface) => boolean;
+export type EncapHandler = (p: Packet, iface: Ipv4Interface) => void;
 
 export class IpNode extends Node {
   readonly interfaces: Ipv4Interface[] = [];
@@ -42,15 +53,11 @@ export class IpNode extends Node {
   private readonly ifaceOfDev: (Ipv4Interface | undefined)[] = [];
   readonly routes = new RoutingTable();
   forwarding: boolean;
-  /** By IP protocol number; a plain growing array (most nodes use 6 and 17 only). */
-  readonly protocolHandlers: (ProtocolHandler | undefined)[] = [];
-  /** Takes an arriving IPv4 packet before the stack; returns true if it consumed it. */
-  rxIntercept: ((p: Packet, iface: Ipv4Interface) => boolean) | null = null;
-  /** Handles frames of the encapsulation EtherType (cluster). */
-  encapHandler: ((p: Packet, iface: Ipv4Interface) => void) | null = null;
+  /** Transports by IP protocol number; a plain growing array (most nodes use 6 and 17 only). */
+  readonly l4: (L4Protocol | undefined)[] = [];
+  private rxInterceptFn: RxIntercept | null = null;
+  private encapHandlerFn: EncapHandler | null = null;
   arpOptions: ArpOptions = NS3_ARP_DEFAULTS;
-  private readonly udp = new Map<number, UdpSocket>();
-  private nextEphemeral = 49153;
   private nextIpId = 0;
 
   ipRx = 0;
@@ -60,7 +67,26 @@ export class IpNode extends Node {
   constructor(net: Network, name: string, kind: NodeKind, forwarding: boolean) {
     super(net, name, kind);
     this.forwarding = forwarding;
-    this.protocolHandlers[IpProtocol.UDP] = (p) => this.udpReceive(p);
+  }
+
+  /** Register a transport for its protocol number (one per number). */
+  insertL4(t: L4Protocol): void {
+    if (this.l4[t.protocolNumber] !== undefined) {
+      throw new Error(`${this.name}: a transport for IP protocol ${t.protocolNumber} is already installed`);
+    }
+    this.l4[t.protocolNumber] = t;
+  }
+
+  /** The one device that takes arriving IPv4 packets before the stack (returns true when it consumed one). */
+  setRxIntercept(fn: RxIntercept): void {
+    if (this.rxInterceptFn !== null) throw new Error(`${this.name}: an rx intercept is already installed (a node has one smart NIC or balancer)`);
+    this.rxInterceptFn = fn;
+  }
+
+  /** The one handler of encapsulated frames (the cluster's owner side). */
+  setEncapHandler(fn: EncapHandler): void {
+    if (this.encapHandlerFn !== null) throw new Error(`${this.name}: an encapsulation handler is already installed`);
+    this.encapHandlerFn = fn;
   }
 
   /** Put IPv4 address `ip`/`len` on `dev` (which must belong to this node). */
@@ -128,8 +154,8 @@ export class IpNode extends Node {
     } else if (et === EtherType.ARP) {
       if (iface.arp !== null) iface.arp.receive(p);
       else this.net.deliver(p);
-    } else if (et === EtherType.ENCAP && this.encapHandler !== null) {
-      this.encapHandler(p, iface);
+    } else if (et === EtherType.ENCAP && this.encapHandlerFn !== null) {
+      this.encapHandlerFn(p, iface);
     } else {
       this.net.drop(p, DropReason.NOT_FOR_US, this.name);
     }
@@ -138,7 +164,7 @@ export class IpNode extends Node {
   /** An IPv4 packet arrived on `iface`. */
   ipReceive(p: Packet, iface: Ipv4Interface): void {
     this.ipRx++;
-    if (this.rxIntercept !== null && this.rxIntercept(p, iface)) return;
+    if (this.rxInterceptFn !== null && this.rxInterceptFn(p, iface)) return;
     const dst = p.tunnel ? p.outerDstIp : p.dstIp;
     if (dst === IPV4_BROADCAST || this.isLocalAddress(dst) || dst === ((iface.network | ~iface.mask) >>> 0)) {
       this.localDeliver(p, iface);
@@ -160,12 +186,12 @@ export class IpNode extends Node {
       return;
     }
     this.ipDelivered++;
-    const h = this.protocolHandlers[p.protocol];
-    if (h === undefined) {
+    const t = this.l4[p.protocol];
+    if (t === undefined) {
       this.net.drop(p, DropReason.NO_SOCKET, this.name);
       return;
     }
-    h(p, iface);
+    t.receive(p, iface);
   }
 
   forward(p: Packet): void {
@@ -209,31 +235,5 @@ export class IpNode extends Node {
       return;
     }
     iface.arp.resolveAndSend(p, nextHop);
-  }
-
-  bindUdp(s: UdpSocket, port: number): number {
-    if (port === 0) {
-      while (this.udp.has(this.nextEphemeral)) this.nextEphemeral = this.nextEphemeral >= 65535 ? 49153 : this.nextEphemeral + 1;
-      port = this.nextEphemeral++;
-    }
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`${this.name}: UDP port ${port} is not valid (1-65535)`);
-    if (this.udp.has(port)) throw new Error(`${this.name}: UDP port ${port} is already bound`);
-    this.udp.set(port, s);
-    return port;
-  }
-
-  unbindUdp(port: number): void {
-    this.udp.delete(port);
-  }
-
-  private udpReceive(p: Packet): void {
-    const s = this.udp.get(p.dstPort);
-    if (s === undefined) {
-      this.net.drop(p, DropReason.NO_SOCKET, this.name);
-      return;
-    }
-    this.net.deliver(p);
-    s.received++;
-    s.onReceive(p, s);
   }
 }

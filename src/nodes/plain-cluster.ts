@@ -13,7 +13,7 @@ import { parseRate, parseTime } from '../engine';
 import { SubnetAllocator } from '../net/address';
 import type { IpNode } from './ip-node';
 import { Topology } from './topology';
-import { UdpReplyServer, UdpRequestClient, UdpRequestStats } from './udp-request-reply';
+import { UdpReplyServer, UdpRequestClient, UdpRequestStats } from '../apps/udp-request-reply';
 
 export interface PlainClusterOptions {
   variant: 'hub' | 'switch';

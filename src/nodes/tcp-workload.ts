@@ -13,13 +13,15 @@
  */
 import { MS, parseRate, parseTime, US } from '../engine';
 import { SubnetAllocator } from '../net/address';
-import { Cpu } from './cpu';
-import type { Dist } from './dist';
+import { Cpu } from '../apps/cpu';
+import type { Dist } from '../apps/dist';
 import type { InternetCloud, InternetOptions } from './internet-cloud';
 import type { IpNode } from './ip-node';
-import { TcpLayer, type TcpOptions } from './tcp-layer';
-import { TCP_REQUEST_PORT, TcpRequestClient, TcpServerApp } from './tcp-request-response';
-import { TcpWorkloadStats } from './tcp-workload-stats';
+import { TcpLayer, type TcpOptions } from '../transport/tcp-layer';
+import { TCP_REQUEST_PORT } from '../apps/tcp-messages';
+import { TcpRequestClient } from '../apps/tcp-request-client';
+import { TcpServerApp } from '../apps/tcp-server-app';
+import { RequestStats } from '../apps/request-stats';
 import { type Lan, type P2pLink, Topology, type Duration, type Rate } from './topology';
 
 export interface TcpWorkloadOptions {
@@ -83,7 +85,7 @@ export interface TcpWorkload {
   clientApps: TcpRequestClient[];
   serverApps: TcpServerApp[];
   cpus: Cpu[];
-  stats: TcpWorkloadStats;
+  stats: RequestStats;
   /** Sum of the one-way propagation delays client -> server (links + cloud base delay), ns. */
   oneWayDelayNs: number;
 }
@@ -118,7 +120,7 @@ export function buildTcpWorkload(opts: Partial<TcpWorkloadOptions> = {}): TcpWor
     : topo.switchedLan('lan', topo.l2Switch('switch'), [router, ...servers], lanLink, '10.0.0.0/16');
   topo.populateRoutes();
 
-  const stats = new TcpWorkloadStats(o.keepLatencies);
+  const stats = new RequestStats();
   const serverTcp = servers.map((s) => new TcpLayer(s, o.tcp));
   const cpus = servers.map((s) => new Cpu(topo.net.sim, o.cores, `${s.name}/cpu`));
   const serverApps = servers.map((s, j) => s.addApplication(new TcpServerApp(s, serverTcp[j], {

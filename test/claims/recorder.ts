@@ -19,9 +19,9 @@ import type { ConnectionRef } from '../../src/cluster/encapsulation';
 import { REPORT_PORT, type LoadReport } from '../../src/cluster/load-reporter';
 import { CLUSTER_PORT, type DecisionRecord } from '../../src/cluster/smart-nic';
 import { EtherType, IpProtocol, type Packet } from '../../src/net/packet';
-import type { TcpMark } from '../../src/nodes/tcb';
-import type { TcpResponse } from '../../src/nodes/tcp-request-response';
-import { TcpSocket } from '../../src/nodes/tcp-socket';
+import type { TcpMark } from '../../src/transport/tcb';
+import type { TcpResponse } from '../../src/apps/tcp-messages';
+import { TcpSocket } from '../../src/transport/tcp-socket';
 
 /** The fields of a packet at one moment (packets are mutated as they travel). */
 export interface Pkt {
@@ -158,14 +158,14 @@ export class Recorder {
       m.stateIface!.dev.rxTrace.connect((p) => this.stateRx.push({ ...this.stamp(), server: i, pid: p.id, root: this.rootOf(p.id) }));
     });
     c.servers.forEach((app, i) => {
-      app.onRequest = (s, req) => {
+      app.requestTrace.connect((s, req) => {
         const t = s.tcb;
         this.requests.push({
           ...this.stamp(), server: i, localIp: t.localIp, localPort: t.localPort, remoteIp: t.remoteIp, remotePort: t.remotePort,
           reqId: req.reqId, clientId: req.clientId, isTcpSocket: s instanceof TcpSocket, onHostLayer: s.layer === c.members[i].tcp,
           state: t.state, iss: t.iss,
         });
-      };
+      });
     });
   }
 

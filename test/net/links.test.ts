@@ -4,7 +4,7 @@ import { DropReason } from '../../src/net/drop-reason';
 import { PPP_HEADER, IPV4_HEADER, UDP_HEADER, type Packet } from '../../src/net/packet';
 import type { CsmaDevice } from '../../src/net/csma';
 import { Topology } from '../../src/nodes/topology';
-import { UdpSocket } from '../../src/nodes/udp-socket';
+import { UdpSocket } from '../../src/transport/udp-socket';
 import type { IpNode } from '../../src/nodes/ip-node';
 import { expectConserved } from '../helpers';
 

@@ -19,7 +19,7 @@ import {
   attachPcap, frameLength, internetChecksum, LinkType, PcapWriter, serializeFrame,
 } from '../../src/net/pcap-writer';
 import { buildPlainCluster } from '../../src/nodes/plain-cluster';
-import { REQUEST_PORT } from '../../src/nodes/udp-request-reply';
+import { REQUEST_PORT } from '../../src/apps/udp-request-reply';
 
 const TSHARK = process.env.TSHARK ?? '/usr/bin/tshark';
 const dir = mkdtempSync(join(tmpdir(), 'netsim-pcap-'));

@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RandomStream, Simulator } from '../../src/engine';
-import { Cpu } from '../../src/nodes/cpu';
-import { distMean, sampler, type Dist } from '../../src/nodes/dist';
+import { Cpu } from '../../src/apps/cpu';
+import { distMean, sampler, type Dist } from '../../src/apps/dist';
 
 describe('Cpu', () => {
   it('serves one core in FIFO order and accounts busy time and jobs in system', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MS } from '../../src/engine';
 import { DropReason } from '../../src/net/drop-reason';
 import { Topology } from '../../src/nodes/topology';
-import { UdpSocket } from '../../src/nodes/udp-socket';
+import { UdpSocket } from '../../src/transport/udp-socket';
 import type { InternetOptions } from '../../src/nodes/internet-cloud';
 import { expectConserved } from '../helpers';
 

@@ -4,7 +4,7 @@ import { parseIpv4 } from '../../src/net/address';
 import { DropReason } from '../../src/net/drop-reason';
 import { RoutingTable } from '../../src/nodes/routing-table';
 import { Topology } from '../../src/nodes/topology';
-import { UdpSocket } from '../../src/nodes/udp-socket';
+import { UdpSocket } from '../../src/transport/udp-socket';
 import { expectConserved } from '../helpers';
 
 describe('L2 learning switch', () => {

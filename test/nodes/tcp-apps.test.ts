@@ -18,12 +18,13 @@ import { MS, SECOND, US } from '../../src/engine';
 import { formatIpv4 } from '../../src/net/address';
 import { IpProtocol, TcpFlag } from '../../src/net/packet';
 import { attachPcap } from '../../src/net/pcap-writer';
-import { Cpu } from '../../src/nodes/cpu';
-import { TcpLayer } from '../../src/nodes/tcp-layer';
-import {
-  TcpRequestClient, TcpServerApp, TcpWorkloadStats, type TcpRequest,
-} from '../../src/nodes/tcp-request-response';
-import type { TcpSocket } from '../../src/nodes/tcp-socket';
+import { Cpu } from '../../src/apps/cpu';
+import { TcpLayer } from '../../src/transport/tcp-layer';
+import { RequestStats } from '../../src/apps/request-stats';
+import type { TcpRequest } from '../../src/apps/tcp-messages';
+import { TcpRequestClient } from '../../src/apps/tcp-request-client';
+import { TcpServerApp } from '../../src/apps/tcp-server-app';
+import type { TcpSocket } from '../../src/transport/tcp-socket';
 import { buildTcpWorkload, type TcpWorkload } from '../../src/nodes/tcp-workload';
 import { Topology } from '../../src/nodes/topology';
 import { clientAndTwoHosts, expectConserved } from '../helpers';
@@ -63,7 +64,9 @@ describe('TCP request/response', () => {
     });
     const syns = countSyns(w);
     const servedBy = new Set<number>();
-    for (const app of w.serverApps) app.onRequest = (_s, r) => servedBy.add(r.clientId);
+    for (const app of w.serverApps) app.requestTrace.connect((_s, r) => servedBy.add(r.clientId));
+    const lat: number[] = [];
+    w.stats.latencyTrace.connect((ns) => lat.push(ns));
     w.topo.net.sim.run();
     expectAllServed(w, 100);
     // One connection per request: handshake then request/response, 2 RTT at least.
@@ -71,7 +74,6 @@ describe('TCP request/response', () => {
     expect(syns()).toBe(100);
     const rtt = 2 * w.oneWayDelayNs;
     expect(rtt).toBe(2 * (1 * MS + 5 * MS + 1 * MS + 500));
-    const lat = [...w.stats.latencies()];
     expect(lat).toHaveLength(100);
     expect(Math.min(...lat)).toBeGreaterThanOrEqual(2 * rtt);
     expect(w.stats.percentileNs(0)).toBe(Math.min(...lat));
@@ -125,10 +127,10 @@ describe('TCP request/response', () => {
     const cpu = w.cpus[0];
     // FIFO single server: each job starts when it arrives or when the one before ends (Lindley).
     let prevEnd = 0, lindleyErrors = 0;
-    cpu.onJobDone = (at, start, service) => {
+    cpu.jobTrace.connect((at, start, service) => {
       if (start !== Math.max(at, prevEnd)) lindleyErrors++;
       prevEnd = start + service;
-    };
+    });
     const sim = w.topo.net.sim;
     // Measure from a warm-up (~3,000 requests) to a time when every client
     // is still sending (each sends for ~8.3 s, sd 0.12 s), so the offered
@@ -173,7 +175,7 @@ describe('TCP request/response', () => {
     // moves to B, which answers as A (the cluster's migration in miniature).
     const { topo, client, router, a, b } = clientAndTwoHosts(5);
     const ctcp = new TcpLayer(client), atcp = new TcpLayer(a), btcp = new TcpLayer(b);
-    const stats = new TcpWorkloadStats();
+    const stats = new RequestStats();
     const server = { port: 80, serviceTime: { kind: 'constant', value: 1 * MS }, responseSize: { kind: 'constant', value: 30_000 } } as const;
     const appA = a.addApplication(new TcpServerApp(a, atcp, server, stats));
     const appB = b.addApplication(new TcpServerApp(b, btcp, { ...server, cpu: new Cpu(topo.net.sim, 2) }, stats));
@@ -183,9 +185,9 @@ describe('TCP request/response', () => {
     }, stats));
     let sock: TcpSocket | null = null;
     const seenBy: [string, number][] = [];
-    appA.onRequest = (s, r: TcpRequest) => { sock = s; seenBy.push(['a', r.reqId]); };
-    appB.onRequest = (_s, r) => seenBy.push(['b', r.reqId]);
-    stats.onLatency = () => {
+    appA.requestTrace.connect((s, r: TcpRequest) => { sock = s; seenBy.push(['a', r.reqId]); });
+    appB.requestTrace.connect((_s, r) => seenBy.push(['b', r.reqId]));
+    stats.latencyTrace.connect(() => {
       if (stats.completed !== 2) return;
       // Export now, while A's last response may still be unacknowledged.
       const rec = atcp.exportConnection(sock!);
@@ -193,14 +195,14 @@ describe('TCP request/response', () => {
       // A goes quiet (else it would answer segments still in flight to it with RST).
       a.setUp(false);
       router.routes.add({ network: a.address, len: 32, gateway: b.interfaces[0].ip, iface: 2, metric: 0 });
-      b.rxIntercept = (p) => {
+      b.setRxIntercept((p) => {
         if (p.protocol !== IpProtocol.TCP || p.dstIp !== a.address) return false;
         btcp.receive(p);
         return true;
-      };
+      });
       appB.adopt(btcp.importConnection(rec));
       expect(appB.connections).toBe(1);
-    };
+    });
     topo.net.sim.run();
     expect(seenBy).toEqual([['a', 0], ['a', 1], ['b', 2], ['b', 3], ['b', 4], ['b', 5]]);
     expect(stats.completed).toBe(6);
@@ -229,7 +231,7 @@ describe('TCP request/response', () => {
     const topo = new Topology();
     const h = topo.host('h');
     const tcp = new TcpLayer(h);
-    const st = new TcpWorkloadStats();
+    const st = new RequestStats();
     const mk = (o: object) => () => new TcpRequestClient(h, tcp, { servers: [1], requests: 1, ...o }, st);
     expect(mk({ servers: [] })).toThrow(/h\/tcp-client: servers must list at least one server address/);
     expect(mk({ requestsPerConnection: 0 })).toThrow(/requestsPerConnection must be an integer >= 1, got 0/);

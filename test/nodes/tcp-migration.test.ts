@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { MS } from '../../src/engine';
 import { IpProtocol } from '../../src/net/packet';
-import { TcpLayer } from '../../src/nodes/tcp-layer';
+import { TcpLayer } from '../../src/transport/tcp-layer';
 import { clientAndTwoHosts, expectConserved } from '../helpers';
 
 describe('TCB export / import', () => {
@@ -31,11 +31,11 @@ describe('TCB export / import', () => {
           expect(rec.state).toBe('ESTABLISHED');
           a.setUp(false);
           router.routes.add({ network: a.address, len: 32, gateway: b.interfaces[0].ip, iface: 2, metric: 0 });
-          b.rxIntercept = (p) => {
+          b.setRxIntercept((p) => {
             if (p.protocol !== IpProtocol.TCP || p.dstIp !== a.address) return false;
             btcp.receive(p);
             return true;
-          };
+          });
           const s2 = btcp.importConnection(rec);
           expect(s2.tcb.localIp).toBe(a.address); // B answers as A
           s2.onData = (s3, n2, m2) => {

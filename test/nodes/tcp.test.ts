@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { MS, SECOND } from '../../src/engine';
 import { TcpFlag, type Packet } from '../../src/net/packet';
 import type { InternetOptions } from '../../src/nodes/internet-cloud';
-import { TcpLayer } from '../../src/nodes/tcp-layer';
-import type { TcpSocket } from '../../src/nodes/tcp-socket';
+import { TcpLayer, type TcpOptions } from '../../src/transport/tcp-layer';
+import type { TcpSocket } from '../../src/transport/tcp-socket';
 import { Topology } from '../../src/nodes/topology';
 import { expectConserved } from '../helpers';
 
 /** client --p2p-- internet cloud --p2p-- server */
-function wan(opts: Partial<InternetOptions> = {}, seed = 4) {
+function wan(opts: Partial<InternetOptions> = {}, seed = 4, tcp: Partial<TcpOptions> = {}) {
   const topo = new Topology({ seed });
   const client = topo.host('client');
   const cloud = topo.internet('inet', { delay: 10 * MS, ...opts });
@@ -16,7 +16,7 @@ function wan(opts: Partial<InternetOptions> = {}, seed = 4) {
   topo.pointToPoint(client, cloud, { rate: '100Mbps', delay: '1ms', queue: 1000 }, '100.64.0.0/30');
   topo.pointToPoint(cloud, server, { rate: '1Gbps', delay: '1ms', queue: 1000 }, '203.0.113.0/30');
   topo.populateRoutes();
-  return { topo, cloud, client, server, ctcp: new TcpLayer(client), stcp: new TcpLayer(server) };
+  return { topo, cloud, client, server, ctcp: new TcpLayer(client, tcp), stcp: new TcpLayer(server, tcp) };
 }
 
 interface Transfer {
@@ -170,7 +170,7 @@ describe('TCP', () => {
 
 describe('sequence numbers', () => {
   it('wrap into [0, 2^32) and unwrap to the nearest value', async () => {
-    const { wrap, unwrap } = await import('../../src/nodes/tcb');
+    const { wrap, unwrap } = await import('../../src/transport/tcb');
     expect(wrap(-5)).toBe(2 ** 32 - 5);
     expect(wrap(2 ** 32 + 7)).toBe(7);
     expect(unwrap(3, 2 ** 32 - 10)).toBe(2 ** 32 + 3); // just past the wrap
@@ -195,9 +195,7 @@ describe('delayed ACK (option)', () => {
     every.topo.net.sim.run();
     expectExactlyOnce(r1, 200_000, 10);
 
-    const delayed = wan();
-    const d = { delayedAckCount: 2 };
-    const w2 = { ...delayed, ctcp: new TcpLayer(delayed.client, d), stcp: new TcpLayer(delayed.server, d) };
+    const w2 = wan({}, 4, { delayedAckCount: 2 });
     const acksDelayed = pureAcksFromServer(w2);
     const r2 = exchange(w2, 200_000, 10);
     w2.topo.net.sim.run();
@@ -208,9 +206,8 @@ describe('delayed ACK (option)', () => {
   });
 
   it('acknowledges a lone segment one timeout after it arrives', () => {
-    const w = wan();
-    const d = { delayedAckCount: 2, delayedAckTimeout: 40 * MS };
-    const ctcp = new TcpLayer(w.client, d), stcp = new TcpLayer(w.server, d);
+    const w = wan({}, 4, { delayedAckCount: 2, delayedAckTimeout: 40 * MS });
+    const { ctcp, stcp } = w;
     stcp.listen(80, () => {}); // takes the data, never answers
     let dataAt = -1;
     const acks: number[] = [];
@@ -226,14 +223,12 @@ describe('delayed ACK (option)', () => {
   });
 
   it('recovers from loss and reordering with delayed ACKs', () => {
-    const w = wan({ loss: 0.03, jitter: 2 * MS, jitterKind: 'uniform' }, 9);
-    const d = { delayedAckCount: 2, delayedAckTimeout: 40 * MS };
-    const w2 = { ...w, ctcp: new TcpLayer(w.client, d), stcp: new TcpLayer(w.server, d) };
-    const r = exchange(w2, 150_000, 150_000);
-    w2.topo.net.sim.run();
+    const w = wan({ loss: 0.03, jitter: 2 * MS, jitterKind: 'uniform' }, 9, { delayedAckCount: 2, delayedAckTimeout: 40 * MS });
+    const r = exchange(w, 150_000, 150_000);
+    w.topo.net.sim.run();
     expectExactlyOnce(r, 150_000, 150_000);
     expect(w.cloud.lost).toBeGreaterThan(0);
-    expectConserved(w2.topo.net);
+    expectConserved(w.topo.net);
   });
 
   it('rejects a count below 1', () => {

@@ -5,7 +5,8 @@
  */
 import type { Ipv4 } from '../net/address';
 import { IpProtocol, type Packet } from '../net/packet';
-import type { IpNode } from './ip-node';
+import type { IpNode } from '../nodes/ip-node';
+import { UdpLayer } from './udp-layer';
 
 export class UdpSocket {
   port = 0;
@@ -13,11 +14,15 @@ export class UdpSocket {
   sent = 0;
   received = 0;
 
-  constructor(readonly node: IpNode) {}
+  private readonly layer: UdpLayer;
+
+  constructor(readonly node: IpNode) {
+    this.layer = UdpLayer.of(node);
+  }
 
   /** Bind to `port`, or to a free ephemeral port when 0. */
   bind(port = 0): this {
-    this.port = this.node.bindUdp(this, port);
+    this.port = this.layer.bind(this, port);
     return this;
   }
 
@@ -40,7 +45,7 @@ export class UdpSocket {
   }
 
   close(): void {
-    if (this.port !== 0) this.node.unbindUdp(this.port);
+    if (this.port !== 0) this.layer.unbind(this.port);
     this.port = 0;
   }
 }

@@ -16,6 +16,7 @@
  * are time integrals updated at each arrival and departure (a few flops).
  */
 import type { Simulator } from '../engine';
+import { TraceSource } from '../net/trace-source';
 
 /** What a finished job calls: the `arg` given to `submit`. */
 export type CpuDone<T> = (arg: T) => void;
@@ -52,8 +53,8 @@ export class Cpu {
   private waitSum = 0;
   /** Longest sojourn (submit -> done) among jobs counted by the statistics, ns. */
   maxSojournNs = 0;
-  /** Trace hook, called at each completion (null: off, costs one test). */
-  onJobDone: ((submittedAt: number, startedAt: number, serviceNs: number) => void) | null = null;
+  /** Each completed job: (submitted at, started at, service ns); costs one test while nobody listens. */
+  readonly jobTrace = new TraceSource<[number, number, number]>('cpu-job');
 
   constructor(readonly sim: Simulator, cores = 1, readonly name = 'cpu') {
     if (!(Number.isInteger(cores) && cores >= 1)) {
@@ -144,7 +145,7 @@ export class Cpu {
       this.waitSum += this.cStart[core] - at;
       if (sojourn > this.maxSojournNs) this.maxSojournNs = sojourn;
     }
-    if (this.onJobDone !== null) this.onJobDone(at, this.cStart[core], this.cService[core]);
+    if (this.jobTrace.active) this.jobTrace.fire(at, this.cStart[core], this.cService[core]);
     // Hand the core to the head of the queue before `fn` runs, so a job that
     // `fn` submits queues behind the ones already waiting.
     if (this.qLen > 0) {

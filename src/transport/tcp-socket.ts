@@ -12,6 +12,8 @@
  * re-imported elsewhere mid-transfer.
  */
 import { IpProtocol, TcpFlag, type Packet } from '../net/packet';
+import { collectMarks, holdOutOfOrder, marksIn } from './tcp-reassembly';
+import { rtoAfterSample } from './tcp-rtt';
 import { unwrap, wrap, type Tcb, type TcpMark, type TcpState } from './tcb';
 import type { TcpLayer, TcpOptions } from './tcp-layer';
 
@@ -197,7 +199,7 @@ export class TcpSocket {
     const end = seq + len;
     if (fin && t.peerFinSeq < 0) t.peerFinSeq = end;
     if (seq > t.rcvNxt) {
-      if (len > 0 && end <= t.rcvNxt + t.rcvWnd) this.holdOutOfOrder(seq, end, marks);
+      if (len > 0 && end <= t.rcvNxt + t.rcvWnd) holdOutOfOrder(t.outOfOrder, seq, end, marks);
       this.sendAck(); // duplicate ACK tells the sender what is missing
       return;
     }
@@ -235,14 +237,6 @@ export class TcpSocket {
       return;
     }
     this.sendAck();
-  }
-
-  private holdOutOfOrder(start: number, end: number, marks: TcpMark[] | null): void {
-    const ooo = this.tcb.outOfOrder;
-    let i = 0;
-    while (i < ooo.length && ooo[i].start < start) i++;
-    if (i < ooo.length && ooo[i].start === start && ooo[i].end >= end) return; // duplicate
-    ooo.splice(i, 0, { start, end, marks: marks !== null ? marks.slice() : [] });
   }
 
   private peerFinReceived(): void {
@@ -334,7 +328,7 @@ export class TcpSocket {
     p.tcpWindow = t.rcvWnd > 65535 ? 65535 : t.rcvWnd;
     p.payloadBytes = len;
     if (len > 0 && t.sendMarks.length > 0) p.appData = marksIn(t.sendMarks, seq, seq + len);
-    this.layer.output(p, this);
+    this.layer.output(p);
   }
 
   // ----------------------------------------------------------------- timers
@@ -351,17 +345,8 @@ export class TcpSocket {
     t.rttSeq = -1;
   }
 
-  private updateRto(r: number): void {
-    const t = this.tcb;
-    if (t.srtt === 0) {
-      t.srtt = r;
-      t.rttvar = r / 2;
-    } else {
-      t.rttvar = 0.75 * t.rttvar + 0.25 * Math.abs(t.srtt - r);
-      t.srtt = 0.875 * t.srtt + 0.125 * r;
-    }
-    const o = this.opts;
-    t.rto = Math.min(o.maxRto, Math.max(o.minRto, Math.round(t.srtt + 4 * t.rttvar)));
+  private updateRto(sample: number): void {
+    rtoAfterSample(this.tcb, sample, this.opts);
   }
 
   private startTimer(): void {
@@ -455,25 +440,4 @@ export class TcpSocket {
       if (this.rtxTimer < 0 && t.sndUna < this.tcb.sndMax) this.startTimer();
     }
   }
-}
-
-/** Marks ending inside (from, to] (a segment's or a range's), appended to `out`. */
-function collectMarks(marks: TcpMark[] | null, from: number, to: number, out: unknown[] | null): unknown[] | null {
-  if (marks === null) return out;
-  for (let i = 0; i < marks.length; i++) {
-    const m = marks[i];
-    if (m.end > from && m.end <= to) (out ??= []).push(m.data);
-  }
-  return out;
-}
-
-/** The sender's marks ending inside (from, to], or null. */
-function marksIn(marks: TcpMark[], from: number, to: number): TcpMark[] | null {
-  let out: TcpMark[] | null = null;
-  for (let i = 0; i < marks.length; i++) {
-    const m = marks[i];
-    if (m.end > from && m.end <= to) (out ??= []).push(m);
-    else if (m.end > to) break;
-  }
-  return out;
 }

@@ -4,15 +4,19 @@
  * of connections (a TCB leaves one layer and resumes in another).
  *
  * Demultiplexing uses numeric keys only: local port, then remote address and
- * port packed into one number (48 bits).
+ * port packed into one number (48 bits, `endpointKey`).
+ *
+ * Observers subscribe to `rxTrace` (every segment handed to the layer) and
+ * `endTrace` (a connection left the table for good: closed, reset or timed
+ * out; not when exported, nor when a crash wipes the table).
  */
 import { MS, SECOND } from '../engine';
-import type { Ipv4 } from '../net/address';
+import { endpointKey, type Ipv4 } from '../net/address';
 import type { Network } from '../net/network';
 import { DropReason } from '../net/drop-reason';
 import { IpProtocol, TcpFlag, type Packet } from '../net/packet';
 import { TraceSource } from '../net/trace-source';
-import type { IpNode } from './ip-node';
+import type { IpNode, L4Protocol } from '../nodes/ip-node';
 import { cloneTcb, wrap, type Tcb } from './tcb';
 import { TcpSocket } from './tcp-socket';
 
@@ -68,19 +72,18 @@ export function resetFor(seg: Packet, net: Network): Packet {
   return r;
 }
 
-export class TcpLayer {
+export class TcpLayer implements L4Protocol {
+  readonly protocolNumber = IpProtocol.TCP;
   readonly opts: TcpOptions;
   private readonly conns = new Map<number, Map<number, TcpSocket>>();
   private readonly listeners = new Map<number, AcceptHandler>();
   private nextEphemeral = 49153;
   private readonly issRng;
-  /** Where segments go; the cluster replaces it to send as another address. */
-  output: (p: Packet, s: TcpSocket) => void;
   resetsSent = 0;
   /** Every segment handed to this layer (for measures; costs nothing unless connected). */
   readonly rxTrace = new TraceSource<[Packet, TcpLayer]>('tcp-rx');
-  /** Called when a connection of this layer ends (closed, reset or timed out; not when exported). */
-  onConnectionEnd: ((s: TcpSocket) => void) | null = null;
+  /** A connection of this layer ended (closed, reset or timed out; not when exported or crashed). */
+  readonly endTrace = new TraceSource<[TcpSocket, TcpLayer]>('tcp-end');
 
   /**
    * `register`: become the node's TCP (its protocol handler). A TCP engine
@@ -95,8 +98,12 @@ export class TcpLayer {
     }
     if (!(o.delayedAckTimeout > 0)) throw new RangeError(`tcp: delayedAckTimeout must be > 0 ns, got ${o.delayedAckTimeout}`);
     this.issRng = node.net.streams.stream(`${name}-iss/${node.name}`);
-    this.output = (p) => node.sendIp(p);
-    if (register) node.protocolHandlers[IpProtocol.TCP] = (p) => this.receive(p);
+    if (register) node.insertL4(this);
+  }
+
+  /** Send a segment of one of this layer's sockets. */
+  output(p: Packet): void {
+    this.node.sendIp(p);
   }
 
   listen(port: number, onAccept: AcceptHandler): void {
@@ -147,27 +154,28 @@ export class TcpLayer {
     const t = s.tcb;
     let m = this.conns.get(t.localPort);
     if (m === undefined) this.conns.set(t.localPort, (m = new Map()));
-    m.set(t.remoteIp * 65536 + t.remotePort, s);
+    m.set(endpointKey(t.remoteIp, t.remotePort), s);
   }
 
   /** Called by a socket when it ends. */
   ended(s: TcpSocket): void {
     this.remove(s);
-    if (this.onConnectionEnd !== null) this.onConnectionEnd(s);
+    if (this.endTrace.active) this.endTrace.fire(s, this);
   }
 
   /** Take a socket out of the table (it ended or is being exported). */
   remove(s: TcpSocket): void {
     const t = s.tcb;
     const m = this.conns.get(t.localPort);
-    if (m !== undefined && m.get(t.remoteIp * 65536 + t.remotePort) === s) {
-      m.delete(t.remoteIp * 65536 + t.remotePort);
+    const k = endpointKey(t.remoteIp, t.remotePort);
+    if (m !== undefined && m.get(k) === s) {
+      m.delete(k);
       if (m.size === 0) this.conns.delete(t.localPort);
     }
   }
 
   find(localPort: number, remoteIp: Ipv4, remotePort: number): TcpSocket | undefined {
-    return this.conns.get(localPort)?.get(remoteIp * 65536 + remotePort);
+    return this.conns.get(localPort)?.get(endpointKey(remoteIp, remotePort));
   }
 
   /** Number of connections in the table. */

@@ -8,9 +8,9 @@
 import type { RandomStream } from '../engine';
 import type { Ipv4 } from '../net/address';
 import { SEQ_TS_HEADER, type Packet } from '../net/packet';
-import { Application } from './application';
-import type { IpNode } from './ip-node';
-import { UdpSocket } from './udp-socket';
+import { Application } from '../nodes/application';
+import type { IpNode } from '../nodes/ip-node';
+import { UdpSocket } from '../transport/udp-socket';
 
 export const REQUEST_PORT = 9;
 

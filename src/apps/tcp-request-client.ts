@@ -1,0 +1,238 @@
+/**
+ * TcpRequestClient: the client side of the TCP request/response workload.
+ * It issues requests in a Poisson stream, in a closed loop (issue, wait for
+ * the response, think, repeat) or at the times of a replayed trace, over one
+ * connection per request or persistent connections carrying several
+ * requests in sequence (HTTP/1.1 keep-alive without pipelining).
+ *
+ * Latency is the time from issuing a request (before connecting, for a new
+ * connection) to the arrival of its whole response. Every issued request
+ * ends completed or failed with a reason (RequestStats); the client closes a
+ * connection after its last request. All draws come from streams named
+ * `<app name>/<purpose>`.
+ *
+ * Cost per request: the request message and a Map lookup by socket (object
+ * identity) per callback.
+ */
+import { checkPort, type Ipv4 } from '../net/address';
+import { Application } from '../nodes/application';
+import type { IpNode } from '../nodes/ip-node';
+import type { TcpLayer } from '../transport/tcp-layer';
+import type { TcpError, TcpSocket } from '../transport/tcp-socket';
+import { sampler, type Dist } from './dist';
+import type { RequestFailure, RequestStats } from './request-stats';
+import { isRequest, messageSize, TCP_REQUEST_PORT, type TcpRequest, type TcpResponse } from './tcp-messages';
+
+export interface TcpClientOptions {
+  /** Server addresses; a new connection goes to one drawn uniformly. */
+  servers: readonly Ipv4[];
+  /** Default 80. */
+  port?: number;
+  /** 'poisson' (default): issue at exponential gaps of mean `meanInterval`, regardless of completions. 'closed-loop': issue one request, wait for its end, think, repeat. */
+  arrival?: 'poisson' | 'closed-loop';
+  /** Mean gap between requests for Poisson arrivals, ns (default 10 ms). */
+  meanInterval?: number;
+  /** Closed loop: pause before each request (the first too), ns (default 0). */
+  thinkTime?: Dist;
+  /** Requests to issue in all. */
+  requests: number;
+  /** Request size, bytes (rounded, at least 1; default 100). */
+  requestSize?: Dist;
+  /** 1 (default): a new connection per request; k > 1: a connection carries up to k requests, one at a time. */
+  requestsPerConnection?: number;
+}
+
+interface ClientConn {
+  socket: TcpSocket;
+  /** Requests sent on it so far. */
+  uses: number;
+  /** The request awaiting its response (null: idle). */
+  req: TcpRequest | null;
+}
+
+export class TcpRequestClient extends Application {
+  readonly servers: readonly Ipv4[];
+  readonly port: number;
+  readonly arrival: 'poisson' | 'closed-loop';
+  readonly requests: number;
+  readonly perConnection: number;
+  private readonly meanInterval: number;
+  private readonly think: () => number;
+  private readonly reqSize: () => number;
+  private readonly gapRng;
+  private readonly pickRng;
+  private readonly conns = new Map<TcpSocket, ClientConn>();
+  /** Established connections with no request outstanding and uses left (LIFO: the warmest first). */
+  private readonly idle: ClientConn[] = [];
+  private issuedHere = 0;
+  private timer = -1;
+  private readonly onTimer: () => void;
+  private readonly connectedCb: (s: TcpSocket) => void;
+  private readonly dataCb: (s: TcpSocket, bytes: number, msgs: unknown[] | null) => void;
+  private readonly peerCloseCb: (s: TcpSocket) => void;
+  private readonly closedCb: (s: TcpSocket) => void;
+  private readonly errorCb: (s: TcpSocket, e: TcpError) => void;
+
+  constructor(readonly node: IpNode, readonly tcp: TcpLayer, opts: TcpClientOptions, readonly stats: RequestStats, name = `${node.name}/tcp-client`) {
+    super(node.net, name);
+    const o = opts;
+    if (!(o.servers?.length > 0)) throw new RangeError(`${name}: servers must list at least one server address`);
+    this.servers = o.servers;
+    this.port = o.port ?? TCP_REQUEST_PORT;
+    checkPort(this.port, name);
+    this.arrival = o.arrival ?? 'poisson';
+    if (this.arrival !== 'poisson' && this.arrival !== 'closed-loop') {
+      throw new RangeError(`${name}: arrival "${String(this.arrival)}" is not valid; expected "poisson" or "closed-loop"`);
+    }
+    this.meanInterval = o.meanInterval ?? 10_000_000;
+    if (this.arrival === 'poisson' && !(this.meanInterval > 0 && Number.isFinite(this.meanInterval))) {
+      throw new RangeError(`${name}: meanInterval must be a finite number of ns > 0 for Poisson arrivals, got ${this.meanInterval}`);
+    }
+    if (!(Number.isInteger(o.requests) && o.requests >= 0)) throw new RangeError(`${name}: requests must be an integer >= 0, got ${o.requests}`);
+    this.requests = o.requests;
+    this.perConnection = o.requestsPerConnection ?? 1;
+    if (!(Number.isInteger(this.perConnection) && this.perConnection >= 1)) {
+      throw new RangeError(`${name}: requestsPerConnection must be an integer >= 1, got ${this.perConnection}`);
+    }
+    const streams = node.net.streams;
+    this.gapRng = streams.stream(`${name}/gap`);
+    this.pickRng = streams.stream(`${name}/pick`);
+    this.think = sampler(o.thinkTime ?? { kind: 'constant', value: 0 }, streams.stream(`${name}/think`), `${name}: thinkTime`);
+    this.reqSize = sampler(o.requestSize ?? { kind: 'constant', value: 100 }, streams.stream(`${name}/request-size`), `${name}: requestSize`);
+    this.onTimer = () => this.timerFired();
+    this.connectedCb = () => { this.stats.connectionsEstablished++; };
+    this.dataCb = (s, bytes, msgs) => this.data(s, bytes, msgs);
+    this.peerCloseCb = (s) => this.peerClosed(s);
+    this.closedCb = (s) => {
+      this.stats.connectionsClosed++;
+      this.conns.delete(s);
+    };
+    this.errorCb = (s, e) => this.failed(s, e);
+  }
+
+  /** Requests this client has issued. */
+  get issued(): number {
+    return this.issuedHere;
+  }
+
+  /** Connections open now. */
+  get connections(): number {
+    return this.conns.size;
+  }
+
+  protected onStart(): void {
+    if (this.issuedHere < this.requests) this.scheduleNext();
+  }
+
+  /** Stop issuing; requests outstanding fail as 'stopped' and their connections are reset. */
+  protected onStop(): void {
+    this.net.sim.cancel(this.timer);
+    this.timer = -1;
+    for (const c of [...this.conns.values()]) {
+      if (c.req !== null) this.stats.recordFailure('stopped');
+      c.req = null;
+      c.socket.abort();
+    }
+    this.conns.clear();
+    this.idle.length = 0;
+  }
+
+  private scheduleNext(): void {
+    const gap = this.arrival === 'poisson' ? this.gapRng.exponential(this.meanInterval) : this.think();
+    this.timer = this.net.sim.schedule(gap, this.onTimer);
+  }
+
+  private timerFired(): void {
+    this.timer = -1;
+    if (!this.running) return;
+    this.issue();
+    if (this.arrival === 'poisson' && this.issuedHere < this.requests) this.scheduleNext();
+  }
+
+  private issue(): void {
+    const req: TcpRequest = { reqId: this.issuedHere++, clientId: this.node.id, sentAt: this.net.now };
+    this.stats.issued++;
+    let c = this.idle.pop();
+    if (c === undefined) c = this.open();
+    const bytes = messageSize(this.reqSize());
+    c.req = req;
+    c.uses++;
+    c.socket.send(bytes, req);
+    this.stats.requestBytesSent += bytes;
+    if (this.issuedHere === this.requests) this.closeIdle();
+  }
+
+  private open(): ClientConn {
+    const dst = this.servers[this.servers.length === 1 ? 0 : this.pickRng.integer(0, this.servers.length - 1)];
+    const s = this.tcp.connect(dst, this.port);
+    this.stats.connectionsOpened++;
+    s.onConnected = this.connectedCb;
+    s.onData = this.dataCb;
+    s.onPeerClose = this.peerCloseCb;
+    s.onClosed = this.closedCb;
+    s.onError = this.errorCb;
+    const c: ClientConn = { socket: s, uses: 0, req: null };
+    this.conns.set(s, c);
+    return c;
+  }
+
+  /** No more requests will come: close the connections waiting for one. */
+  private closeIdle(): void {
+    for (const c of this.idle) c.socket.close();
+    this.idle.length = 0;
+  }
+
+  private data(s: TcpSocket, bytes: number, msgs: unknown[] | null): void {
+    this.stats.responseBytesReceived += bytes;
+    if (msgs === null) return;
+    const c = this.conns.get(s);
+    for (let i = 0; i < msgs.length; i++) {
+      const m = msgs[i] as TcpResponse;
+      if (c === undefined || c.req === null || !isRequest(m) || m.reqId !== c.req.reqId) {
+        this.stats.unmatchedResponses++;
+        continue;
+      }
+      this.stats.recordLatency(this.net.now - c.req.sentAt);
+      c.req = null;
+      if (c.uses >= this.perConnection || this.issuedHere >= this.requests || !this.running) s.close();
+      else this.idle.push(c);
+      this.requestEnded();
+    }
+  }
+
+  /** A request completed or failed: a closed loop thinks, then issues the next. */
+  private requestEnded(): void {
+    if (this.arrival === 'closed-loop' && this.running && this.issuedHere < this.requests) this.scheduleNext();
+  }
+
+  private dropIdle(c: ClientConn): void {
+    const k = this.idle.indexOf(c);
+    if (k >= 0) this.idle.splice(k, 1);
+  }
+
+  private fail(c: ClientConn, why: RequestFailure): void {
+    if (c.req === null) return;
+    c.req = null;
+    this.stats.recordFailure(why);
+    this.requestEnded();
+  }
+
+  private failed(s: TcpSocket, e: TcpError): void {
+    this.stats.connectionErrors++;
+    const c = this.conns.get(s);
+    if (c === undefined) return;
+    this.conns.delete(s);
+    this.dropIdle(c);
+    this.fail(c, e);
+  }
+
+  /** The server closed: a request still on the connection will get no response. */
+  private peerClosed(s: TcpSocket): void {
+    const c = this.conns.get(s);
+    if (c !== undefined) {
+      this.dropIdle(c);
+      this.fail(c, 'peer-closed');
+    }
+    s.close();
+  }
+}
