@@ -63,8 +63,8 @@ export interface ClusterOptions {
   clientLink: LinkOptions;
   siteLink: LinkOptions;
   lan: LinkOptions;
-  backLan: LinkOptions & { kind: 'switch' | 'hub' };
-  stateLan: LinkOptions & { kind: 'switch' | 'hub' };
+  secondLan: LinkOptions & { kind: 'switch' | 'hub' };
+  thirdLan: LinkOptions & { kind: 'switch' | 'hub' };
   internet: Partial<InternetOptions>;
   workload: WorkloadOptions;
   /** Server CPU: cores and service time per request. */
@@ -95,8 +95,8 @@ export const CLUSTER_DEFAULTS: ClusterOptions = {
   clientLink: { rate: '100Mbps', delay: '1ms' },
   siteLink: { rate: '10Gbps', delay: '100us', queue: 1000 },
   lan: { rate: '1Gbps', delay: '500ns', queue: 1000 },
-  backLan: { rate: '1Gbps', delay: '500ns', queue: 1000, kind: 'switch' },
-  stateLan: { rate: '100Mbps', delay: '500ns', kind: 'switch' },
+  secondLan: { rate: '1Gbps', delay: '500ns', queue: 1000, kind: 'switch' },
+  thirdLan: { rate: '100Mbps', delay: '500ns', kind: 'switch' },
   internet: { delay: 10 * MS, jitter: 1 * MS, jitterKind: 'uniform' },
   workload: {
     requestsPerClient: 20, arrival: 'poisson', meanIntervalNs: 50 * MS,
@@ -123,8 +123,8 @@ export interface Cluster {
   /** The node that couples the first LAN to the Internet (router or L3 switch). */
   edge: IpNode;
   firstLan: Lan;
-  backLan: Lan;
-  stateLan: Lan;
+  secondLan: Lan;
+  thirdLan: Lan;
   members: Member[];
   nics: SmartNic[];
   reporters: LoadReporter[];
@@ -178,11 +178,11 @@ export function buildCluster(partial: Partial<ClusterOptions> = {}): Cluster {
   }
   const mkLan = (name: string, l: LinkOptions & { kind: 'switch' | 'hub' }, cidr: string): Lan =>
     l.kind === 'hub' ? topo.hub(name, serverNodes, l, cidr) : topo.switchedLan(name, topo.l2Switch(`${name}-switch`), serverNodes, l, cidr);
-  const backLan = mkLan('second-lan', o.backLan, '10.1.0.0/16');
-  const stateLan = mkLan('third-lan', o.stateLan, '10.2.0.0/16');
-  tagLan(topo, firstLan, PathFlag.LAN1);
-  tagLan(topo, backLan, PathFlag.LAN2);
-  tagLan(topo, stateLan, PathFlag.LAN3);
+  const secondLan = mkLan('second-lan', o.secondLan, '10.1.0.0/16');
+  const thirdLan = mkLan('third-lan', o.thirdLan, '10.2.0.0/16');
+  tagLan(topo, firstLan, PathFlag.FIRST_LAN);
+  tagLan(topo, secondLan, PathFlag.SECOND_LAN);
+  tagLan(topo, thirdLan, PathFlag.THIRD_LAN);
   topo.populateRoutes();
 
   const ifaceOn = (n: IpNode, lan: Lan): Ipv4Interface => n.interfaces.find((i) => i.network === lan.network && i.len === lan.len)!;
@@ -197,15 +197,15 @@ export function buildCluster(partial: Partial<ClusterOptions> = {}): Cluster {
     servers.push(app);
     return {
       index, node, tcp, app,
-      firstIface: ifaceOn(node, firstLan), backIface: ifaceOn(node, backLan), stateIface: ifaceOn(node, stateLan),
+      firstIface: ifaceOn(node, firstLan), secondIface: ifaceOn(node, secondLan), thirdIface: ifaceOn(node, thirdLan),
       load: () => cpu.load() + tcp.size,
     };
   });
   // The cluster knows its members: static neighbours on the back-end LANs.
   for (const m of members) for (const peer of members) {
     if (peer === m) continue;
-    m.backIface!.arp!.addStatic(peer.backIface!.ip, peer.backIface!.dev.mac);
-    m.stateIface!.arp?.addStatic(peer.stateIface!.ip, peer.stateIface!.dev.mac);
+    m.secondIface!.arp!.addStatic(peer.secondIface!.ip, peer.secondIface!.dev.mac);
+    m.thirdIface!.arp?.addStatic(peer.thirdIface!.ip, peer.thirdIface!.dev.mac);
     if (o.design === 'nic-forward-first-lan') m.firstIface.arp!.addStatic(peer.firstIface.ip, peer.firstIface.dev.mac);
   }
 
@@ -274,7 +274,7 @@ export function buildCluster(partial: Partial<ClusterOptions> = {}): Cluster {
   if (balancer !== null && o.standby.length > 0) balancer.assignBuckets(members.map((m) => m.index).filter((i) => !o.standby.includes(i)));
   for (const f of o.faults) scheduleFault(topo, members, balancer, f);
   return {
-    opts: o, topo, internet, edge, firstLan, backLan, stateLan, members, nics, reporters, balancer,
+    opts: o, topo, internet, edge, firstLan, secondLan, thirdLan, members, nics, reporters, balancer,
     servers, cpus, clients, stats, vip,
   };
 }
@@ -306,7 +306,7 @@ function scheduleFault(topo: Topology, members: Member[], lb: Balancer | null, f
       }
       if (m.node.applications.length > 0) for (const a of m.node.applications) a.start();
     } else {
-      const iface = f.lan === 'first' ? m.firstIface : f.lan === 'second' ? m.backIface! : m.stateIface!;
+      const iface = f.lan === 'first' ? m.firstIface : f.lan === 'second' ? m.secondIface! : m.thirdIface!;
       iface.dev.setUp(f.kind === 'link-up');
     }
   });

@@ -38,7 +38,7 @@ export class LoadReporter {
 
   constructor(readonly member: Member, readonly nic: SmartNic | null, readonly opts: ReportOptions, peers: number) {
     const node = member.node;
-    if (member.stateIface === null) throw new Error(`${node.name}: load reports need a third-LAN interface`);
+    if (member.thirdIface === null) throw new Error(`${node.name}: load reports need a third-LAN interface`);
     this.rng = node.net.streams.stream(`reports/${node.name}`);
     this.socket = new UdpSocket(node).bind(REPORT_PORT);
     this.socket.onReceive = (p) => this.receive(p);
@@ -53,7 +53,7 @@ export class LoadReporter {
   private tick(): void {
     const node = this.member.node;
     if (node.up) {
-      const iface = this.member.stateIface!;
+      const iface = this.member.thirdIface!;
       const p = this.socket.newDatagram(IPV4_BROADCAST, REPORT_PORT, this.opts.bytes);
       p.srcIp = iface.ip;
       const report: LoadReport = { server: this.member.index, load: this.member.load() };
@@ -69,7 +69,7 @@ export class LoadReporter {
     const r = p.appData as LoadReport;
     this.received++;
     if (this.nic === null) return;
-    this.nic.state.update(r.server, r.load, this.member.node.net.now, p.id, this.member.stateIface!.dev.name);
+    this.nic.state.update(r.server, r.load, this.member.node.net.now, p.id, this.member.thirdIface!.dev.name);
     this.known[r.server] = true;
   }
 

@@ -19,9 +19,9 @@ export interface Member {
   /** Interface on the first (client-facing) LAN: the address clients use. */
   firstIface: Ipv4Interface;
   /** Interface on the second LAN (back end), if any. */
-  backIface: Ipv4Interface | null;
+  secondIface: Ipv4Interface | null;
   /** Interface on the third LAN (state exchange), if any. */
-  stateIface: Ipv4Interface | null;
+  thirdIface: Ipv4Interface | null;
   tcp: TcpLayer;
   app: SocketApplication;
   /** Current load as the server itself sees it. */
@@ -30,5 +30,5 @@ export interface Member {
 
 /** The address of `m` on the LAN used for forwarding. */
 export function forwardAddress(m: Member, via: 'second-lan' | 'first-lan'): Ipv4 {
-  return via === 'second-lan' && m.backIface !== null ? m.backIface.ip : m.firstIface.ip;
+  return via === 'second-lan' && m.secondIface !== null ? m.secondIface.ip : m.firstIface.ip;
 }

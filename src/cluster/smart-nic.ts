@@ -135,7 +135,7 @@ export class SmartNic implements PacketHolder {
     this.rng = net.streams.stream(`nic/${node.name}/policy`);
     this.engine = new TcpLayer(node, tcpOpts, false, 'nic-tcp');
     this.engine.listen(this.opts.servicePort, () => {});
-    this.forwardIface = this.opts.forwardVia === 'second-lan' && self.backIface !== null ? self.backIface : self.firstIface;
+    this.forwardIface = this.opts.forwardVia === 'second-lan' && self.secondIface !== null ? self.secondIface : self.firstIface;
     net.registerHolder(this);
     this.memberByIp = new Map(members.map((m) => [m.firstIface.ip, m.index]));
 

@@ -20,10 +20,10 @@ export interface DesignResult {
   forwardBypass: number | null;
   forwardedRequests: number;
   forwardedBytesOnFirstLan: number;
-  lan1Bytes: number;
-  lan1PeakUtil: number;
-  lan2Bytes: number;
-  lan3Bytes: number;
+  firstLanBytes: number;
+  firstLanPeakUtil: number;
+  secondLanBytes: number;
+  thirdLanBytes: number;
   /** Busy fraction of the central balancer's processor while clients were issuing requests (null: no balancer). */
   balancerUtil: number | null;
   /** Longest queue at the balancer's processor, packets (null: no balancer). */
@@ -63,7 +63,7 @@ export function runDesign(opts: Partial<ClusterOptions>, run: RunOptions = {}): 
   const lb = cluster.balancer;
   const migrations = cluster.nics.reduce((a, n) => a + n.migrations, 0);
   const rttSum = cluster.nics.reduce((a, n) => a + n.migrationRttSumNs, 0);
-  const lan1 = rec.lanUsage(PathFlag.LAN1);
+  const firstLan = rec.lanUsage(PathFlag.FIRST_LAN);
   const result: DesignResult = {
     design: cluster.opts.design,
     firstLan: cluster.opts.firstLan,
@@ -75,10 +75,10 @@ export function runDesign(opts: Partial<ClusterOptions>, run: RunOptions = {}): 
     forwardBypass: rec.forwardBypassRatio(),
     forwardedRequests: rec.forwardedRequests,
     forwardedBytesOnFirstLan: rec.forwardedBytesOnFirstLan,
-    lan1Bytes: lan1.bytes,
-    lan1PeakUtil: lan1.peakUtilisation,
-    lan2Bytes: rec.lanUsage(PathFlag.LAN2).bytes,
-    lan3Bytes: rec.lanUsage(PathFlag.LAN3).bytes,
+    firstLanBytes: firstLan.bytes,
+    firstLanPeakUtil: firstLan.peakUtilisation,
+    secondLanBytes: rec.lanUsage(PathFlag.SECOND_LAN).bytes,
+    thirdLanBytes: rec.lanUsage(PathFlag.THIRD_LAN).bytes,
     balancerUtil: lb !== null ? Math.min(1, lb.processor.busyNsUntil(window.issuingEndNs) / Math.max(1, window.issuingEndNs)) : null,
     balancerPeakQueue: lb !== null ? lb.processor.peakQueue : null,
     latencyMeanNs: s.meanLatencyNs(),
@@ -135,10 +135,10 @@ export function comparisonTable(results: readonly DesignResult[], title?: string
       { key: 'failed', header: 'failed', format: 'int' },
       { key: 'responseBypass', header: 'resp bypass', format: 'pct' },
       { key: 'seenOnly', header: 'resp seen not processed', format: 'int' },
-      { key: 'forwardBypass', header: 'fwd bypass LAN1', format: 'pct' },
-      { key: 'forwardedMB1', header: 'fwd on LAN1', unit: 'MB', format: 'float' },
-      { key: 'lan1MB', header: 'LAN1', unit: 'MB', format: 'float' },
-      { key: 'lan2MB', header: 'LAN2', unit: 'MB', format: 'float' },
+      { key: 'forwardBypass', header: 'fwd bypass FIRST_LAN', format: 'pct' },
+      { key: 'forwardedMB1', header: 'fwd on FIRST_LAN', unit: 'MB', format: 'float' },
+      { key: 'firstLanMB', header: 'first LAN', unit: 'MB', format: 'float' },
+      { key: 'secondLanMB', header: 'second LAN', unit: 'MB', format: 'float' },
       { key: 'balancerUtil', header: 'balancer busy', format: 'pct' },
       { key: 'balancerPeakQueue', header: 'balancer queue max', format: 'int' },
       { key: 'latencyMeanNs', header: 'lat mean', format: 'ms' },
@@ -156,8 +156,8 @@ export function comparisonTable(results: readonly DesignResult[], title?: string
       seenOnly: r.responsesSeenNotProcessed,
       forwardBypass: r.forwardBypass,
       forwardedMB1: r.forwardedBytesOnFirstLan / 1e6,
-      lan1MB: r.lan1Bytes / 1e6,
-      lan2MB: r.lan2Bytes / 1e6,
+      firstLanMB: r.firstLanBytes / 1e6,
+      secondLanMB: r.secondLanBytes / 1e6,
       balancerUtil: r.balancerUtil,
       balancerPeakQueue: r.balancerPeakQueue,
       latencyMeanNs: r.latencyMeanNs,

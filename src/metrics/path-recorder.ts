@@ -51,10 +51,10 @@ export class PathRecorder {
     const onServerRx = (p: Packet): void => {
       if (p.dstPort !== port || (p.pathFlags & PathFlag.FORWARDED) === 0) return;
       this.forwardedSegments++;
-      if (p.pathFlags & PathFlag.LAN1) this.forwardedBytesOnFirstLan += p.ipBytes();
+      if (p.pathFlags & PathFlag.FIRST_LAN) this.forwardedBytesOnFirstLan += p.ipBytes();
       if (p.payloadBytes === 0) return;
       this.forwardedRequests++;
-      if ((p.pathFlags & PathFlag.LAN1) === 0) this.forwardedRequestsBypassingFirstLan++;
+      if ((p.pathFlags & PathFlag.FIRST_LAN) === 0) this.forwardedRequestsBypassingFirstLan++;
     };
     for (const m of cluster.members) m.tcp.rxTrace.connect(onServerRx);
   }
@@ -76,7 +76,7 @@ export class PathRecorder {
       frames += d.txFrames;
       bytes += d.txBytes;
     }
-    const lan = bit === PathFlag.LAN1 ? this.cluster.firstLan : bit === PathFlag.LAN2 ? this.cluster.backLan : this.cluster.stateLan;
+    const lan = bit === PathFlag.FIRST_LAN ? this.cluster.firstLan : bit === PathFlag.SECOND_LAN ? this.cluster.secondLan : this.cluster.thirdLan;
     const utils = lan.channels.map((c) => Math.min(1, c.busyNs / elapsed));
     const mean = utils.length > 0 ? utils.reduce((a, b) => a + b, 0) / utils.length : 0;
     return { frames, bytes, meanUtilisation: mean, peakUtilisation: utils.length > 0 ? Math.max(...utils) : 0 };

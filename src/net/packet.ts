@@ -45,11 +45,11 @@ export const ENCAP_FORWARDED = 0x01;
  */
 export const PathFlag = {
   /** Crossed a device of the first LAN (client-facing). */
-  LAN1: 1 << 0,
+  FIRST_LAN: 1 << 0,
   /** Crossed a device of the second LAN (back end). */
-  LAN2: 1 << 1,
+  SECOND_LAN: 1 << 1,
   /** Crossed a device of the third LAN (state exchange). */
-  LAN3: 1 << 2,
+  THIRD_LAN: 1 << 2,
   /** Processed by the first device of its connection (NIC or balancer). */
   FIRST_PROCESSED: 1 << 3,
   /** Heard by the first device's NIC on a shared medium but filtered, not processed. */
@@ -57,7 +57,7 @@ export const PathFlag = {
   /** Carried inside an encapsulation header (or tunnel) by a first device. */
   FORWARDED: 1 << 5,
 } as const;
-export const LAN_FLAGS = PathFlag.LAN1 | PathFlag.LAN2 | PathFlag.LAN3;
+export const LAN_FLAGS = PathFlag.FIRST_LAN | PathFlag.SECOND_LAN | PathFlag.THIRD_LAN;
 
 export class Packet {
   /** Unique per simulation, in creation order. */

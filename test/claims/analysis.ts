@@ -20,7 +20,7 @@ import {
   type RequestEv, type Stamp, type TcpRxEv, type TxEv,
 } from './recorder';
 
-const { LAN1, LAN2 } = PathFlag;
+const { FIRST_LAN, SECOND_LAN } = PathFlag;
 
 /** One client packet processed by a first device, and what became of it. */
 export interface Story {
@@ -150,14 +150,14 @@ export function clientName(r: Run, addr: number): string {
 }
 
 /** Frames of a client packet before its NIC got it: sent by the client, from the cloud to the edge, first first-LAN frame. */
-export function inbound(r: Run, s: Story): { client: TxEv | null; edge: TxEv | null; lan1: TxEv | null } {
+export function inbound(r: Run, s: Story): { client: TxEv | null; edge: TxEv | null; firstLan: TxEv | null } {
   const lin = r.rec.lineage(s.rx.root).filter((x) => x.seq < s.rx.seq);
   const client = lin.find((x) => x.dev === `${clientName(r, s.rx.srcIp)}->internet`) ?? null;
   const edge = lin.find((x) => x.dev === `internet->${r.c.edge.name}`) ?? null;
-  const lan1 = edge !== null ? lin.find((x) => x.lan === LAN1 && x.seq > edge.seq) ?? null : null;
-  return { client, edge, lan1 };
+  const firstLan = edge !== null ? lin.find((x) => x.lan === FIRST_LAN && x.seq > edge.seq) ?? null : null;
+  return { client, edge, firstLan };
 }
 
-export const lan2Frame = (s: Story): TxEv | undefined => s.afterForward.find((x) => x.lan === LAN2);
+export const secondLanFrame = (s: Story): TxEv | undefined => s.afterForward.find((x) => x.lan === SECOND_LAN);
 export const moved = (a: Analysis): Story[] => a.stories.filter((s) => s.decision !== null && s.decision.rec.chosen !== s.rx.nic);
 export const kept = (a: Analysis): Story[] => a.stories.filter((s) => s.decision !== null && s.decision.rec.chosen === s.rx.nic);

@@ -38,7 +38,7 @@ claims 1–24 and also check the order of the steps they recite. A dependent cla
 re-checks the elements of the claim it depends on in its own scenario and
 reports them as one line.
 
-Packet ids are those of the simulation (\`#id\`); "LAN1", "LAN2", "LAN3" are the
+Packet ids are those of the simulation (\`#id\`); "FIRST_LAN", "SECOND_LAN", "THIRD_LAN" are the
 first (client-facing), second (back-end) and third (state exchange) LANs.
 `;
 

@@ -21,7 +21,7 @@ import { stepsInOrder, type Evidence } from './evidence';
 import { ep, holderName, ip, ms, pkt, ratio, us } from './format';
 import type { DecisionEv, LookupEv, Pkt } from './recorder';
 
-const { LAN1, LAN2, FIRST_PROCESSED, FORWARDED } = PathFlag;
+const { FIRST_LAN, SECOND_LAN, FIRST_PROCESSED, FORWARDED } = PathFlag;
 
 const firstIpOf = (r: Run, k: Conn): number => r.c.members[k.first].firstIface.ip;
 
@@ -54,8 +54,8 @@ export function eReceive(ev: Evidence, r: Run): void {
   const a = analyse(r);
   ev.every('the first device received packets that clients originated', a.stories, (s) => r.clientIps.has(s.rx.srcIp),
     (s) => `${pkt(s.rx)} at server${s.rx.nic}'s NIC`);
-  ev.every('each came through the first network: its last frame before the NIC was on a first-LAN device (LAN1 bit set)', a.stories,
-    (s) => s.lastHop !== null && s.lastHop.lan === LAN1 && (s.rx.flags & LAN1) !== 0,
+  ev.every('each came through the first network: its last frame before the NIC was on a first-LAN device (first-LAN bit set)', a.stories,
+    (s) => s.lastHop !== null && s.lastHop.lan === FIRST_LAN && (s.rx.flags & FIRST_LAN) !== 0,
     (s) => `#${s.rx.pid} last frame on ${s.lastHop?.dev ?? 'none'}`);
   ev.fact('client packets processed by first devices', `${a.stories.length} (per NIC: ${r.c.nics.map((n) => n.processed).join(', ')})`);
 }
@@ -122,12 +122,12 @@ export function eBypassFirst(ev: Evidence, r: Run, word: 'network' | 'LAN'): voi
   const a = analyse(r);
   const fw = a.stories.filter((s) => s.forward !== null);
   ev.every(`each output packet crossed only second-LAN devices until it reached the second device: it bypassed the first ${word}`, fw,
-    (s) => s.hostRx !== null && s.afterForward.length > 0 && s.afterForward.every((x) => x.lan === LAN2),
+    (s) => s.hostRx !== null && s.afterForward.length > 0 && s.afterForward.every((x) => x.lan === SECOND_LAN),
     (s) => `#${s.rx.pid}: ${s.afterForward.map((x) => x.dev).join(', ') || 'no frames'}`);
-  ev.every('on arrival at the second device\'s TCP: forwarded bit set, LAN2 bit set, LAN1 bit clear', fw,
-    (s) => s.hostRx !== null && (s.hostRx.flags & FORWARDED) !== 0 && (s.hostRx.flags & LAN2) !== 0 && (s.hostRx.flags & LAN1) === 0,
+  ev.every('on arrival at the second device\'s TCP: forwarded bit set, second-LAN bit set, first-LAN bit clear', fw,
+    (s) => s.hostRx !== null && (s.hostRx.flags & FORWARDED) !== 0 && (s.hostRx.flags & SECOND_LAN) !== 0 && (s.hostRx.flags & FIRST_LAN) === 0,
     (s) => `#${s.rx.pid} flags 0b${(s.hostRx?.flags ?? 0).toString(2)}`);
-  const clean = fw.filter((s) => s.hostRx !== null && (s.hostRx.flags & LAN1) === 0).length;
+  const clean = fw.filter((s) => s.hostRx !== null && (s.hostRx.flags & FIRST_LAN) === 0).length;
   ev.fact('output packets that reached the second device without crossing the first LAN', ratio(clean, fw.length));
 }
 
@@ -190,10 +190,10 @@ export function eResponseBypass(ev: Evidence, r: Run, throughGlobal: boolean): v
   if (throughGlobal) {
     ev.every('those responses went through the first LAN and then the global network: first-LAN frame → edge → Internet cloud → client', resp, ({ x }) => {
       const lin = r.rec.lineage(x.root);
-      const lan1 = lin.find((t) => t.lan === LAN1);
+      const firstLan = lin.find((t) => t.lan === FIRST_LAN);
       const out = lin.find((t) => t.dev === `${c.edge.name}->internet`);
       const last = lin.find((t) => t.dev === `internet->${clientName(r, x.dstIp)}`);
-      return stepsInOrder([['lan1', lan1], ['out', out], ['last', last], ['client', x]]);
+      return stepsInOrder([['first LAN', firstLan], ['out', out], ['last', last], ['client', x]]);
     }, ({ x }) => `#${x.pid}: ${r.rec.lineage(x.root).map((t) => t.dev).join(' → ')}`);
   }
   const kp = a.conns.filter((k) => !k.moved).flatMap((k) => k.responses);
@@ -270,7 +270,7 @@ export function eEncapsulated(ev: Evidence, r: Run): void {
 /** The reference sits in one header: exactly 16 extra bytes on the wire. */
 export function eSingleHeader(ev: Evidence, r: Run): void {
   const a = analyse(r);
-  const frames = a.stories.filter((s) => s.forward !== null).flatMap((s) => s.afterForward.filter((x) => x.lan === LAN2).map((x) => ({ s, x })));
+  const frames = a.stories.filter((s) => s.forward !== null).flatMap((s) => s.afterForward.filter((x) => x.lan === SECOND_LAN).map((x) => ({ s, x })));
   ev.every(`on the second LAN each forwarded frame has exactly one extra header: link payload = IP datagram + ${ENCAP_HEADER} B, no IP-in-IP`, frames,
     ({ x }) => x.etherType === EtherType.ENCAP && !x.tunnel && x.linkBytes === x.ipBytes + ENCAP_HEADER,
     ({ x }) => `#${x.pid} on ${x.dev}: IP ${x.ipBytes} B, link payload ${x.linkBytes} B`);

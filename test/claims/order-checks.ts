@@ -11,12 +11,12 @@
  * look-up per chain.
  */
 import { EtherType, PathFlag } from '../../src/net/packet';
-import { analyse, clientName, inbound, kept, lan2Frame, moved, type Conn } from './analysis';
+import { analyse, clientName, inbound, kept, secondLanFrame, moved, type Conn } from './analysis';
 import type { Run } from './claim-run';
 import type { Evidence, Steps } from './evidence';
 import type { TxEv } from './recorder';
 
-const { LAN1, LAN2 } = PathFlag;
+const { FIRST_LAN, SECOND_LAN } = PathFlag;
 
 /** First response data segment of a connection, as it left the holder's first-LAN interface. */
 function responseLeaves(r: Run, k: Conn): TxEv | null {
@@ -31,13 +31,13 @@ export function oIdentifyThenAct(ev: Evidence, r: Run): void {
     a.stories.filter((s) => s.lookup?.holder === -1).map((s) => [['receive', s.rx], ['identify', s.lookup], ['hand to own host', s.local], ['host TCP', s.hostRx]]));
   ev.order('order when a second device holds it: receive → identify → output → second-LAN frame → second device\'s TCP',
     a.stories.filter((s) => (s.lookup?.holder ?? -9) >= 0).map((s) => [['receive', s.rx], ['identify', s.lookup], ['output', s.forward],
-      ['second-LAN frame', lan2Frame(s)], ['second device TCP', s.hostRx]]));
+      ['second-LAN frame', secondLanFrame(s)], ['second device TCP', s.hostRx]]));
   ev.order('order for a request kept: receive → identify → decide → hand to own host → host TCP → application performs',
     kept(a).map((s) => [['receive', s.rx], ['identify', s.lookup], ['decide', s.decision], ['hand to own host', s.local], ['host TCP', s.hostRx],
       ['application', s.request]]));
   ev.order('order for a request moved: receive → identify → decide → migration acknowledged → output → second-LAN frame → second device TCP → its application',
     moved(a).map((s) => [['receive', s.rx], ['identify', s.lookup], ['decide', s.decision], ['migrated', s.migrate], ['output', s.forward],
-      ['second-LAN frame', lan2Frame(s)], ['second device TCP', s.hostRx], ['application', s.request]]));
+      ['second-LAN frame', secondLanFrame(s)], ['second device TCP', s.hostRx], ['application', s.request]]));
 }
 
 /** Interface → NIC processor → identify → TCP of the holder (methods 26, 36). */
@@ -59,21 +59,21 @@ export function oFromClient(ev: Evidence, r: Run): void {
   ev.order('order: client sends → Internet cloud to the edge → first LAN → receive',
     analyse(r).stories.map((s) => {
       const p = inbound(r, s);
-      return [['client sends', p.client], ['Internet cloud → edge', p.edge], ['first LAN', p.lan1], ['receive', s.rx]];
+      return [['client sends', p.client], ['Internet cloud → edge', p.edge], ['first LAN', p.firstLan], ['receive', s.rx]];
     }));
 }
 
 /** Output → second-LAN frame → second device (method 29). */
 export function oSecondLan(ev: Evidence, r: Run): void {
   ev.order('order: output → frame on the second LAN → second device\'s TCP',
-    analyse(r).stories.filter((s) => s.forward !== null).map((s) => [['output', s.forward], ['second-LAN frame', lan2Frame(s)], ['second device TCP', s.hostRx]]));
+    analyse(r).stories.filter((s) => s.forward !== null).map((s) => [['output', s.forward], ['second-LAN frame', secondLanFrame(s)], ['second device TCP', s.hostRx]]));
 }
 
 /** In on the first LAN, out on the second (method 30). */
 export function oTwoLans(ev: Evidence, r: Run): void {
   ev.order('order: first-LAN frame → receive → identify → output → second-LAN frame → second device\'s TCP',
     analyse(r).stories.filter((s) => s.forward !== null).map((s) => [['first-LAN frame', s.lastHop], ['receive', s.rx], ['identify', s.lookup],
-      ['output', s.forward], ['second-LAN frame', lan2Frame(s)], ['second device TCP', s.hostRx]]));
+      ['output', s.forward], ['second-LAN frame', secondLanFrame(s)], ['second device TCP', s.hostRx]]));
 }
 
 /** TCP → application → response leaves → client (methods 31, 32, 42, 43). */
@@ -107,7 +107,7 @@ export function oResponseBypass(ev: Evidence, r: Run, throughGlobal: boolean): v
     const lin = resp !== undefined ? r.rec.lineage(resp.root) : [];
     if (throughGlobal) {
       return [['receive', s?.rx], ['decide', s?.decision], ['output', s?.forward], ['application', s?.request],
-        ['first LAN', lin.find((t) => t.lan === LAN1)], ['edge → Internet', lin.find((t) => t.dev === `${c.edge.name}->internet`)],
+        ['first LAN', lin.find((t) => t.lan === FIRST_LAN)], ['edge → Internet', lin.find((t) => t.dev === `${c.edge.name}->internet`)],
         ['Internet → client', lin.find((t) => t.dev === `internet->${clientName(r, k.clientIp)}`)], ['client', resp]];
     }
     return [['receive', s?.rx], ['identify', s?.lookup], ['output', s?.forward], ['second device TCP', s?.hostRx], ['application', s?.request],
@@ -120,7 +120,7 @@ export function oSelective(ev: Evidence, r: Run): void {
   const a = analyse(r);
   ev.order('order for a request output: Internet cloud → first LAN → receive → decide on the state → output → second-LAN frame → second device\'s TCP',
     moved(a).map((s) => [['Internet cloud → edge', inbound(r, s).edge], ['first LAN', s.lastHop], ['receive', s.rx], ['decide', s.decision],
-      ['output', s.forward], ['second-LAN frame', lan2Frame(s)], ['second device TCP', s.hostRx]]));
+      ['output', s.forward], ['second-LAN frame', secondLanFrame(s)], ['second device TCP', s.hostRx]]));
   ev.order('order for a request kept: receive → decide on the state → hand to own host',
     kept(a).map((s) => [['receive', s.rx], ['decide', s.decision], ['hand to own host', s.local]]));
 }
@@ -131,16 +131,16 @@ export function oEncapsulate(ev: Evidence, r: Run, header: boolean): void {
   if (!header) {
     ev.order('order: receive → decide → encapsulate and output → encapsulated frame on the second LAN → second device\'s TCP',
       moved(a).map((s) => [['receive', s.rx], ['decide', s.decision], ['encapsulate + output', s.forward],
-        ['encapsulated frame', s.afterForward.find((x) => x.lan === LAN2 && x.etherType === EtherType.ENCAP)], ['second device TCP', s.hostRx]]));
+        ['encapsulated frame', s.afterForward.find((x) => x.lan === SECOND_LAN && x.etherType === EtherType.ENCAP)], ['second device TCP', s.hostRx]]));
     return;
   }
   const fw = a.stories.filter((s) => s.forward !== null);
   ev.order('order: client frame (no header) → header added on output → frame with the header on the second LAN → header removed before the second device\'s TCP',
-    fw.map((s) => [['client frame', s.rx], ['header added', s.forward], ['frame with header', lan2Frame(s)], ['header removed', s.hostRx]]));
+    fw.map((s) => [['client frame', s.rx], ['header added', s.forward], ['frame with header', secondLanFrame(s)], ['header removed', s.hostRx]]));
   ev.every('the EtherType along those steps is IPv4 → 0x88B5 → 0x88B5 → IPv4', fw,
-    (s) => s.rx.etherType === EtherType.IPV4 && s.forward!.etherType === EtherType.ENCAP && lan2Frame(s)?.etherType === EtherType.ENCAP
+    (s) => s.rx.etherType === EtherType.IPV4 && s.forward!.etherType === EtherType.ENCAP && secondLanFrame(s)?.etherType === EtherType.ENCAP
       && s.hostRx?.etherType === EtherType.IPV4,
-    (s) => [s.rx, s.forward, lan2Frame(s), s.hostRx].map((x) => (x ? `0x${x.etherType.toString(16)}` : '?')).join(' → '));
+    (s) => [s.rx, s.forward, secondLanFrame(s), s.hostRx].map((x) => (x ? `0x${x.etherType.toString(16)}` : '?')).join(' → '));
 }
 
 /** Receive → decide → output → second device's TCP → its application performs (method 40). */

@@ -155,7 +155,7 @@ export class Recorder {
     c.members.forEach((m, i) => {
       m.tcp.rxTrace.connect((p) => this.tcpRx.push({ ...this.stamp(), ...this.copy(p), server: i }));
       m.firstIface.dev.rxTrace.connect((p) => this.devRx.push({ ...this.stamp(), server: i, pid: p.id, root: this.rootOf(p.id) }));
-      m.stateIface!.dev.rxTrace.connect((p) => this.stateRx.push({ ...this.stamp(), server: i, pid: p.id, root: this.rootOf(p.id) }));
+      m.thirdIface!.dev.rxTrace.connect((p) => this.stateRx.push({ ...this.stamp(), server: i, pid: p.id, root: this.rootOf(p.id) }));
     });
     c.servers.forEach((app, i) => {
       app.requestTrace.connect((s, req) => {

@@ -16,13 +16,13 @@
 import { REPORT_PORT } from '../../src/cluster/load-reporter';
 import { CsmaChannel } from '../../src/net/csma';
 import { EtherType, PathFlag } from '../../src/net/packet';
-import { analyse, group, inbound, lan2Frame, SYN_ONLY, type Story } from './analysis';
+import { analyse, group, inbound, secondLanFrame, SYN_ONLY, type Story } from './analysis';
 import type { Run } from './claim-run';
 import { stepsInOrder, type Evidence } from './evidence';
 import { ip, ms, pkt, us } from './format';
 import type { DecisionEv, DevRxEv, TxEv } from './recorder';
 
-const { LAN1, LAN2, LAN3, FORWARDED } = PathFlag;
+const { FIRST_LAN, SECOND_LAN, THIRD_LAN, FORWARDED } = PathFlag;
 
 /** Receiving packets that came from the global computer network (the Internet cloud). */
 export function eFromGlobal(ev: Evidence, r: Run): void {
@@ -30,8 +30,8 @@ export function eFromGlobal(ev: Evidence, r: Run): void {
   ev.every('each packet the first device received came from the global network: it crossed the Internet cloud to the site edge, then the first LAN',
     a.stories, (s) => {
       const p = inbound(r, s);
-      return p.edge !== null && p.lan1 !== null && p.lan1.seq < s.rx.seq;
-    }, (s) => `#${s.rx.pid}: ${inbound(r, s).edge?.dev ?? 'no frame from the cloud'} then ${inbound(r, s).lan1?.dev ?? 'no first-LAN frame'}`);
+      return p.edge !== null && p.firstLan !== null && p.firstLan.seq < s.rx.seq;
+    }, (s) => `#${s.rx.pid}: ${inbound(r, s).edge?.dev ?? 'no frame from the cloud'} then ${inbound(r, s).firstLan?.dev ?? 'no first-LAN frame'}`);
 }
 
 /** The first device is a NIC: inside a server, on its first-LAN interface, with its own processor and TCP engine. */
@@ -68,7 +68,7 @@ export function eFirstIsLan(ev: Evidence, r: Run): void {
       && r.c.edge.interfaces.some((i) => i.network === lan.network && i.len === lan.len),
     `${lan.name}: ${lan.channels.length} channel(s), subnet ${ip(lan.network)}/${lan.len}, edge ${r.c.edge.name} and ${r.c.members.length} servers, ${frames} frames carried`);
   ev.every('client packets crossed that LAN on their way to the first device', a.stories,
-    (s) => (s.rx.flags & LAN1) !== 0 && s.lastHop !== null && lan.channels.some((ch) => ch.name === s.lastHop!.dev || ch.devices.some((d) => d.name === s.lastHop!.dev)),
+    (s) => (s.rx.flags & FIRST_LAN) !== 0 && s.lastHop !== null && lan.channels.some((ch) => ch.name === s.lastHop!.dev || ch.devices.some((d) => d.name === s.lastHop!.dev)),
     (s) => `#${s.rx.pid} via ${s.lastHop?.dev ?? '?'}`);
 }
 
@@ -86,10 +86,10 @@ export function eCoupledToClients(ev: Evidence, r: Run): void {
     `internet ↔ ${c.edge.name} (${c.edge.kind}) ↔ ${c.firstLan.name}`);
   ev.every('each client packet went client → Internet cloud → edge → first LAN → NIC', a.stories, (s) => {
     const p = inbound(r, s);
-    return stepsInOrder([['client', p.client], ['edge', p.edge], ['lan1', p.lan1], ['nic', s.rx]]);
+    return stepsInOrder([['client', p.client], ['edge', p.edge], ['first LAN', p.firstLan], ['nic', s.rx]]);
   }, (s) => {
     const p = inbound(r, s);
-    return `#${s.rx.pid}: ${[p.client, p.edge, p.lan1].map((x) => x?.dev ?? 'MISSING').join(' → ')} → ${r.c.nics[s.rx.nic].name}`;
+    return `#${s.rx.pid}: ${[p.client, p.edge, p.firstLan].map((x) => x?.dev ?? 'MISSING').join(' → ')} → ${r.c.nics[s.rx.nic].name}`;
   });
   ev.check('the Internet cloud forwarded at least every packet the first devices processed', c.internet.ipForwarded >= a.stories.length && a.stories.length > 0,
     `cloud forwarded ${c.internet.ipForwarded} packets; first devices processed ${a.stories.length}`);
@@ -98,29 +98,29 @@ export function eCoupledToClients(ev: Evidence, r: Run): void {
 /** The second network is (includes) a LAN. */
 export function eSecondIsLan(ev: Evidence, r: Run): void {
   const a = analyse(r);
-  const lan = r.c.backLan;
+  const lan = r.c.secondLan;
   const frames = lan.channels.reduce((s, ch) => s + ch.frames, 0);
   ev.check('the second network is a LAN: Ethernet (CSMA) media and a switch in its own IPv4 subnet joining the servers',
     lan.channels.length > 0 && lan.channels.every((ch) => ch instanceof CsmaChannel) && lan.bridge !== undefined
-      && r.c.members.every((m) => m.backIface !== null && m.backIface.network === lan.network),
+      && r.c.members.every((m) => m.secondIface !== null && m.secondIface.network === lan.network),
     `${lan.name}: ${lan.channels.length} channels, switch ${lan.bridge?.name ?? 'none'}, subnet ${ip(lan.network)}/${lan.len}, ${frames} frames carried`);
   ev.every('each packet output to a second device crossed second-LAN devices, encapsulated', a.stories.filter((s) => s.forward !== null),
-    (s) => s.afterForward.some((x) => x.lan === LAN2 && x.etherType === EtherType.ENCAP), (s) => `#${s.rx.pid} via ${lan2Frame(s)?.dev ?? 'none'}`);
+    (s) => s.afterForward.some((x) => x.lan === SECOND_LAN && x.etherType === EtherType.ENCAP), (s) => `#${s.rx.pid} via ${secondLanFrame(s)?.dev ?? 'none'}`);
   const migr = r.rec.tx.filter((x) => x.ctl !== null);
-  ev.every('migration messages (TCB and acknowledgement) also went over the second LAN', migr, (x) => x.lan === LAN2, (x) => `${x.ctl} on ${x.dev}`);
+  ev.every('migration messages (TCB and acknowledgement) also went over the second LAN', migr, (x) => x.lan === SECOND_LAN, (x) => `${x.ctl} on ${x.dev}`);
 }
 
 /** First network: a first LAN; second network: a second, separate LAN. */
 export function eTwoLans(ev: Evidence, r: Run): void {
   const a = analyse(r);
-  const f = r.c.firstLan, b = r.c.backLan;
+  const f = r.c.firstLan, b = r.c.secondLan;
   ev.check('the first and second LANs are two separate LANs: no shared medium or device, different subnets, one interface on each per server',
     f.channels.every((ch) => !b.channels.includes(ch)) && f.devices.every((d) => !b.devices.includes(d)) && f.network !== b.network
-      && r.c.members.every((m) => m.backIface !== null && m.firstIface.dev !== m.backIface.dev),
+      && r.c.members.every((m) => m.secondIface !== null && m.firstIface.dev !== m.secondIface.dev),
     `${f.name} ${ip(f.network)}/${f.len} and ${b.name} ${ip(b.network)}/${b.len}`);
   ev.every('packets output to a second device came in on the first LAN and went out on the second LAN', a.stories.filter((s) => s.forward !== null),
-    (s) => s.lastHop?.lan === LAN1 && s.afterForward.length > 0 && s.afterForward.every((x) => x.lan === LAN2),
-    (s) => `#${s.rx.pid}: in via ${s.lastHop?.dev ?? '?'}, out via ${lan2Frame(s)?.dev ?? '?'}`);
+    (s) => s.lastHop?.lan === FIRST_LAN && s.afterForward.length > 0 && s.afterForward.every((x) => x.lan === SECOND_LAN),
+    (s) => `#${s.rx.pid}: in via ${s.lastHop?.dev ?? '?'}, out via ${secondLanFrame(s)?.dev ?? '?'}`);
 }
 
 /** The client addresses the packet to the first device, which receives it because of that addressing. */
@@ -154,21 +154,21 @@ export function eHubOverhears(ev: Evidence, r: Run): void {
 export function eThirdLan(ev: Evidence, r: Run): void {
   const c = r.c;
   const rows = r.rec.decisions.flatMap((d) => d.rec.peerRows.map((row) => ({ d, row })));
-  const stateDevs = new Set(c.stateLan.devices.map((x) => x.name));
+  const stateDevs = new Set(c.thirdLan.devices.map((x) => x.name));
   const report = (pid: number): TxEv | undefined => r.rec.lineage(r.rec.rootOf(pid))[0];
   const arrival = (d: DecisionEv, pid: number): DevRxEv | undefined => r.rec.stateRx.find((x) => x.pid === pid && x.server === d.nic);
   ev.check('decisions read state rows of second devices', rows.length > 0 && rows.every(({ d, row }) => row.server !== d.nic),
     `${rows.length} peer rows read by ${r.rec.decisions.length} decisions`);
   ev.every('every peer row a decision used arrived on the first device\'s own third-LAN interface', rows,
-    ({ d, row }) => row.viaDevice === c.members[d.nic].stateIface!.dev.name && stateDevs.has(row.viaDevice),
+    ({ d, row }) => row.viaDevice === c.members[d.nic].thirdIface!.dev.name && stateDevs.has(row.viaDevice),
     ({ d, row }) => `server${d.nic} row of server${row.server} via ${row.viaDevice}`);
   ev.every('in a load report that second device sent from its third-LAN interface, which crossed third-LAN devices only, before the decision', rows,
     ({ d, row }) => {
       const lin = r.rec.lineage(r.rec.rootOf(row.viaPacket));
       const first = lin[0];
       const at = arrival(d, row.viaPacket);
-      return first !== undefined && first.dev === c.members[row.server].stateIface!.dev.name && first.srcIp === c.members[row.server].stateIface!.ip
-        && first.dstPort === REPORT_PORT && first.report?.server === row.server && lin.every((x) => x.lan === LAN3)
+      return first !== undefined && first.dev === c.members[row.server].thirdIface!.dev.name && first.srcIp === c.members[row.server].thirdIface!.ip
+        && first.dstPort === REPORT_PORT && first.report?.server === row.server && lin.every((x) => x.lan === THIRD_LAN)
         && at !== undefined && at.t === row.at && at.seq < d.seq;
     }, ({ row }) => `report #${r.rec.rootOf(row.viaPacket)} (received as #${row.viaPacket}) from server${row.server}: `
       + `${r.rec.lineage(r.rec.rootOf(row.viaPacket)).map((x) => x.dev).join(', ')}, arrived ${ms(row.at)}`);
@@ -179,7 +179,7 @@ export function eThirdLan(ev: Evidence, r: Run): void {
     const bumps = r.rec.decisions.filter((e) => e.nic === d.nic && e.rec.chosen === row.server && e.seq > at.seq && e.seq < d.seq).length;
     return d.rec.loads[d.rec.candidates.indexOf(row.server)] === rep.load + bumps;
   }, ({ d, row }) => `server${d.nic} used ${d.rec.loads[d.rec.candidates.indexOf(row.server)]} for server${row.server}; reported ${report(row.viaPacket)?.report?.load ?? '?'}`);
-  const frames = c.stateLan.channels.reduce((s, ch) => s + ch.frames, 0);
+  const frames = c.thirdLan.channels.reduce((s, ch) => s + ch.frames, 0);
   ev.fact('load reports', `sent ${c.reporters.reduce((s, x) => s + x.sent, 0)}, received ${c.reporters.reduce((s, x) => s + x.received, 0)}; third-LAN frames ${frames}`);
 }
 

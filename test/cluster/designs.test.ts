@@ -46,7 +46,7 @@ describe.each(LANS)('first LAN: %s', (firstLan) => {
     expect(r.forwardedRequests).toBe(r.migrations);
     expect(r.forwardBypass).toBe(1);
     expect(r.forwardedBytesOnFirstLan).toBe(0);
-    expect(r.lan2Bytes).toBeGreaterThan(0);
+    expect(r.secondLanBytes).toBeGreaterThan(0);
     // Equal-sized responses: the bypass ratio is the share of connections moved
     // (the rest were served by the first device's own host).
     expect(Math.abs(r.responseBypass! - r.migrations / r.completed)).toBeLessThan(0.03);
@@ -59,7 +59,7 @@ describe.each(LANS)('first LAN: %s', (firstLan) => {
     expect(r.forwardedRequests).toBeGreaterThan(0);
     expect(r.forwardBypass).toBe(0);
     expect(r.forwardedBytesOnFirstLan).toBeGreaterThan(0);
-    expect(r.lan2Bytes).toBe(0);
+    expect(r.secondLanBytes).toBe(0);
   });
 
   it('lb-nat: every response is processed by the balancer; lb-dsr and daisy-chain: none is', () => {
