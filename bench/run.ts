@@ -9,7 +9,7 @@
 import { benchChain, benchHold, rngCostNs } from './engine';
 import { benchCluster } from './cluster';
 import { benchTcp } from './tcp';
-import { PLAIN_CLUSTER_DEFAULTS, type PlainClusterOptions } from '../src/nodes/plain-cluster';
+import { NS3_CLUSTER_DEFAULTS, type Ns3ClusterFlags } from '../src/scenario/presets';
 import { printRatio, runAnchor, type BenchLine } from './anchors';
 
 function parseFlags(argv: string[]): { positional: string[]; flags: Map<string, string> } {
@@ -74,8 +74,8 @@ function engineSuite(flags: Map<string, string>): void {
 const CLUSTER_FLAGS = ['clients', 'servers', 'requests', 'interval', 'reqSize', 'respSize', 'wanRate', 'wanDelay', 'lanRate', 'lanDelay', 'seed', 'run'] as const;
 
 function clusterSuite(flags: Map<string, string>): void {
-  const d = PLAIN_CLUSTER_DEFAULTS;
-  const base: PlainClusterOptions = {
+  const d = NS3_CLUSTER_DEFAULTS;
+  const base: Ns3ClusterFlags = {
     ...d,
     clients: num(flags, 'clients', d.clients), servers: num(flags, 'servers', d.servers),
     requests: num(flags, 'requests', d.requests), interval: num(flags, 'interval', d.interval),
@@ -112,7 +112,7 @@ function tcpSuite(flags: Map<string, string>): void {
       process.exit(2);
     }
     console.log(lineOf(benchTcp({
-      lan, clients: num(flags, 'clients', 100), servers: num(flags, 'servers', 20),
+      lan: lan as 'hub' | 'switch', clients: num(flags, 'clients', 100), servers: num(flags, 'servers', 20),
       requestsPerClient: num(flags, 'requests', 100), seed: num(flags, 'seed', 1),
     })));
   }

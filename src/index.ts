@@ -1,7 +1,8 @@
 /**
  * netsim's public surface: one entry point with explicit named exports, for
  * the CLI, the browser visualizer and anyone embedding the simulator. Layers
- * as in DESIGN.md: engine, net, nodes, cluster, metrics. Nothing here uses
+ * as in DESIGN.md: engine, net, nodes, transport, apps, cluster, metrics,
+ * scenario. Nothing here uses
  * Node-only APIs.
  */
 
@@ -44,20 +45,22 @@ export { sampler, type Dist } from './apps/dist';
 export { TcpServerApp } from './apps/tcp-server-app';
 export { TcpRequestClient } from './apps/tcp-request-client';
 export { RequestStats } from './apps/request-stats';
-export { buildTcpWorkload } from './nodes/tcp-workload';
-export { UdpReplyServer, UdpRequestClient, UdpRequestStats } from './apps/udp-request-reply';
-export { buildPlainCluster, PLAIN_CLUSTER_DEFAULTS, type PlainClusterOptions } from './nodes/plain-cluster';
+export { UdpReplyServer, UdpRequestClient } from './apps/udp-request-reply';
 
 // cluster
-export { buildCluster, CLUSTER_DEFAULTS, DESIGNS, type Cluster, type ClusterOptions, type Design, type FirstLanKind } from './cluster/cluster';
-export { COMPARISON_SCENARIO } from './cluster/comparison-scenario';
+export { installCluster, DESIGNS, type Design, type ClusterParts, type ClusterConfig } from './cluster/install';
 export { SmartNic, NIC_DEFAULTS, type NicOptions, type DecisionRecord } from './cluster/smart-nic';
 export { Balancer, type BalancerMode, type BalancerOptions } from './cluster/balancer';
 export { decide, POLICY_NAMES, type PolicyName, type PlacementInput } from './cluster/placement';
 export { encapsulate, decapsulate, isEncapsulated, referenceOf, type ConnectionRef } from './cluster/encapsulation';
-export { type Fault } from './cluster/fault';
 
 // metrics
 export * from './metrics';
-export { PathRecorder } from './metrics/path-recorder';
-export { runDesign, compareDesigns, comparisonTable, type DesignResult } from './metrics/design-comparison';
+export { PathRecorder, type MeasuredNetwork } from './metrics/path-recorder';
+export { METRICS, METRIC_NAMES, STANDARD_METRICS, type MetricName, type Metrics, type MetricDef } from './metrics/catalog';
+export { TraceHash } from './metrics/trace-hash';
+export { Recorder, type RecordedNetwork, type RecorderOptions } from './metrics/recorder';
+
+// scenario
+export * from './scenario';
+export { NETSIM_VERSION } from './version';

@@ -1,34 +1,41 @@
-/** Shared test helpers: small networks and trace recorders. */
+/** Shared test helpers: small networks, scenario runs and trace fingerprints. */
 import { expect } from 'vitest';
 import type { Network } from '../src/net/network';
+import { TraceHash } from '../src/metrics/trace-hash';
 import { Topology } from '../src/nodes/topology';
+import { buildSimulation, type Simulation } from '../src/scenario/build';
+import type { IpNode } from '../src/nodes/ip-node';
+import { mustLoad, ns3ClusterScenario, siteScenario, type Ns3ClusterFlags } from '../src/scenario/presets';
+import { runSimulation, type RunResult } from '../src/scenario/runner';
+import type { ScenarioInput, SiteInput } from '../src/scenario/schema';
 
 /** Assert the conservation law on a network. */
 export function expectConserved(net: Network): void {
   expect(net.conservationError()).toBeNull();
 }
 
-/** FNV-1a over the network's transmit trace: (time, packet id, device, size). */
+/** The trace fingerprint of a run of `topo` (until `until`, or until it is idle). */
 export function traceHash(topo: Topology, until?: number): string {
-  let h = 0x811c9dc5;
-  const mix = (x: number): void => {
-    for (let i = 0; i < 4; i++) {
-      h ^= (x >>> (8 * i)) & 255;
-      h = Math.imul(h, 0x01000193) >>> 0;
-    }
-  };
-  const names = new Map<string, number>();
-  topo.net.txTrace.connect((p, dev) => {
-    let n = names.get(dev);
-    if (n === undefined) names.set(dev, (n = names.size));
-    mix(topo.net.now % 2 ** 32);
-    mix(Math.floor(topo.net.now / 2 ** 32));
-    mix(p.id);
-    mix(n);
-    mix(p.ipBytes());
-  });
+  const h = new TraceHash(topo.net);
   topo.net.sim.run(until !== undefined ? { until } : {});
-  return h.toString(16);
+  return h.value;
+}
+
+/** Build a description (throws with every problem if it is invalid). */
+export function simulationOf(description: ScenarioInput, run = 1): Simulation {
+  return buildSimulation(mustLoad(description), { run });
+}
+
+/** Build, optionally prepare, and run a description under its stop rule. */
+export function runDescription(description: ScenarioInput, prepare?: (sim: Simulation) => void): { sim: Simulation; result: RunResult } {
+  const sim = simulationOf(description);
+  prepare?.(sim);
+  return { sim, result: runSimulation(sim) };
+}
+
+/** A site scenario run: `site` and the rest of the description. */
+export function runSite(site: SiteInput, rest: Omit<ScenarioInput, 'network'> = {}, prepare?: (sim: Simulation) => void): { sim: Simulation; result: RunResult } {
+  return runDescription(siteScenario(site, rest), prepare);
 }
 
 /**
@@ -47,4 +54,12 @@ export function clientAndTwoHosts(seed: number) {
   topo.pointToPoint(router, b, link, '10.0.2.0/30');
   topo.populateRoutes();
   return { topo, client, router, a, b };
+}
+
+/** The ns-3 anchor's plain UDP cluster, built from its flags, with its parts by role. */
+export function ns3Cluster(flags: Partial<Ns3ClusterFlags>) {
+  const sim = simulationOf(ns3ClusterScenario(flags), flags.run ?? 1);
+  const ip = (id: string): IpNode => sim.nodes.get(id) as IpNode;
+  const count = (prefix: string): IpNode[] => [...sim.nodes.keys()].filter((k) => new RegExp(`^${prefix}\\d+$`).test(k)).map(ip);
+  return { sim, topo: sim.topo, router: ip('router'), clients: count('client'), servers: count('server'), stats: sim.stats };
 }

@@ -12,7 +12,7 @@ function tsFiles(dir: string): string[] {
 
 describe('public surface', () => {
   it('exports each layer from one entry point', () => {
-    for (const name of ['Simulator', 'RandomStreams', 'Topology', 'TcpLayer', 'attachPcap', 'buildCluster', 'SmartNic', 'compareDesigns', 'LatencyHistogram']) {
+    for (const name of ['Simulator', 'RandomStreams', 'Topology', 'TcpLayer', 'attachPcap', 'loadScenario', 'buildSimulation', 'runScenario', 'installCluster', 'SmartNic', 'Recorder', 'LatencyHistogram']) {
       expect(netsim, name).toHaveProperty(name);
     }
   });

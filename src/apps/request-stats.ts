@@ -24,6 +24,8 @@ export type RequestFailure = 'timeout' | 'reset' | 'refused' | 'peer-closed' | '
 export class RequestStats {
   // Client side.
   issued = 0;
+  /** When the last request was issued, ns. */
+  lastIssueAt = 0;
   completed = 0;
   failed = 0;
   readonly failuresBy: Record<RequestFailure, number> = { timeout: 0, reset: 0, refused: 0, 'peer-closed': 0, stopped: 0 };
@@ -57,6 +59,15 @@ export class RequestStats {
   readonly latency = new LatencyHistogram();
   /** Each latency as it is recorded (ns). */
   readonly latencyTrace = new TraceSource<[number]>('latency');
+  /** A request was issued, completed or failed (the runner's stop rule listens). */
+  readonly progressTrace = new TraceSource<[]>('requests');
+
+  /** Count a request issued now. */
+  recordIssue(now: number): void {
+    this.issued++;
+    this.lastIssueAt = now;
+    if (this.progressTrace.active) this.progressTrace.fire();
+  }
 
   recordLatency(ns: number): void {
     this.completed++;
@@ -64,11 +75,13 @@ export class RequestStats {
     if (ns > this.latencyMaxNs) this.latencyMaxNs = ns;
     this.latency.record(ns);
     if (this.latencyTrace.active) this.latencyTrace.fire(ns);
+    if (this.progressTrace.active) this.progressTrace.fire();
   }
 
   recordFailure(reason: RequestFailure): void {
     this.failed++;
     this.failuresBy[reason]++;
+    if (this.progressTrace.active) this.progressTrace.fire();
   }
 
   /** Requests issued and not yet completed or failed. */

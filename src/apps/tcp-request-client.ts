@@ -28,14 +28,20 @@ export interface TcpClientOptions {
   servers: readonly Ipv4[];
   /** Default 80. */
   port?: number;
-  /** 'poisson' (default): issue at exponential gaps of mean `meanInterval`, regardless of completions. 'closed-loop': issue one request, wait for its end, think, repeat. */
-  arrival?: 'poisson' | 'closed-loop';
+  /**
+   * 'poisson' (default): issue at exponential gaps of mean `meanInterval`, regardless of completions.
+   * 'closed-loop': issue one request, wait for its end, think, repeat.
+   * 'trace': issue the requests of `schedule` at their times (from the client's start).
+   */
+  arrival?: 'poisson' | 'closed-loop' | 'trace';
   /** Mean gap between requests for Poisson arrivals, ns (default 10 ms). */
   meanInterval?: number;
   /** Closed loop: pause before each request (the first too), ns (default 0). */
   thinkTime?: Dist;
-  /** Requests to issue in all. */
+  /** Requests to issue in all (a trace: its length). */
   requests: number;
+  /** Trace arrivals: request times from the start (ns, ascending) and the sizes each asks for (null: drawn). */
+  schedule?: { at: readonly number[]; requestBytes: readonly (number | null)[]; responseBytes: readonly (number | null)[] };
   /** Request size, bytes (rounded, at least 1; default 100). */
   requestSize?: Dist;
   /** 1 (default): a new connection per request; k > 1: a connection carries up to k requests, one at a time. */
@@ -53,8 +59,10 @@ interface ClientConn {
 export class TcpRequestClient extends Application {
   readonly servers: readonly Ipv4[];
   readonly port: number;
-  readonly arrival: 'poisson' | 'closed-loop';
+  readonly arrival: 'poisson' | 'closed-loop' | 'trace';
   readonly requests: number;
+  private readonly traceSchedule: TcpClientOptions['schedule'] | null;
+  private startedAt = 0;
   readonly perConnection: number;
   private readonly meanInterval: number;
   private readonly think: () => number;
@@ -81,8 +89,12 @@ export class TcpRequestClient extends Application {
     this.port = o.port ?? TCP_REQUEST_PORT;
     checkPort(this.port, name);
     this.arrival = o.arrival ?? 'poisson';
-    if (this.arrival !== 'poisson' && this.arrival !== 'closed-loop') {
-      throw new RangeError(`${name}: arrival "${String(this.arrival)}" is not valid; expected "poisson" or "closed-loop"`);
+    if (this.arrival !== 'poisson' && this.arrival !== 'closed-loop' && this.arrival !== 'trace') {
+      throw new RangeError(`${name}: arrival "${String(this.arrival)}" is not valid; expected "poisson", "closed-loop" or "trace"`);
+    }
+    this.traceSchedule = o.schedule ?? null;
+    if (this.arrival === 'trace' && (this.traceSchedule === null || this.traceSchedule.at.length !== o.requests)) {
+      throw new RangeError(`${name}: trace arrivals need a schedule of exactly \`requests\` (${o.requests}) entries`);
     }
     this.meanInterval = o.meanInterval ?? 10_000_000;
     if (this.arrival === 'poisson' && !(this.meanInterval > 0 && Number.isFinite(this.meanInterval))) {
@@ -121,6 +133,7 @@ export class TcpRequestClient extends Application {
   }
 
   protected onStart(): void {
+    this.startedAt = this.net.now;
     if (this.issuedHere < this.requests) this.scheduleNext();
   }
 
@@ -138,7 +151,8 @@ export class TcpRequestClient extends Application {
   }
 
   private scheduleNext(): void {
-    const gap = this.arrival === 'poisson' ? this.gapRng.exponential(this.meanInterval) : this.think();
+    const gap = this.arrival === 'poisson' ? this.gapRng.exponential(this.meanInterval)
+      : this.arrival === 'trace' ? Math.max(0, this.startedAt + this.traceSchedule!.at[this.issuedHere] - this.net.now) : this.think();
     this.timer = this.net.sim.schedule(gap, this.onTimer);
   }
 
@@ -146,15 +160,18 @@ export class TcpRequestClient extends Application {
     this.timer = -1;
     if (!this.running) return;
     this.issue();
-    if (this.arrival === 'poisson' && this.issuedHere < this.requests) this.scheduleNext();
+    if (this.arrival !== 'closed-loop' && this.issuedHere < this.requests) this.scheduleNext();
   }
 
   private issue(): void {
-    const req: TcpRequest = { reqId: this.issuedHere++, clientId: this.node.id, sentAt: this.net.now };
-    this.stats.issued++;
+    const k = this.issuedHere++;
+    const req: TcpRequest = { reqId: k, clientId: this.node.id, sentAt: this.net.now };
+    const wanted = this.traceSchedule?.responseBytes[k] ?? null;
+    if (wanted !== null) req.responseBytes = wanted;
+    this.stats.recordIssue(this.net.now);
     let c = this.idle.pop();
     if (c === undefined) c = this.open();
-    const bytes = messageSize(this.reqSize());
+    const bytes = this.traceSchedule?.requestBytes[k] ?? messageSize(this.reqSize());
     c.req = req;
     c.uses++;
     c.socket.send(bytes, req);

@@ -27,16 +27,14 @@ import { flowHash } from './placement';
 export type BalancerMode = 'nat' | 'dsr' | 'beamer';
 
 export interface BalancerOptions {
-  mode: BalancerMode;
   processingNs: number;
   bufferPackets: number;
-  servicePort: number;
   /** Buckets of the beamer table (Beamer uses many more buckets than servers). */
   buckets: number;
 }
 
 export const BALANCER_DEFAULTS: BalancerOptions = {
-  mode: 'nat', processingNs: 2_000, bufferPackets: 1000, servicePort: 80, buckets: 256,
+  processingNs: 2_000, bufferPackets: 1000, buckets: 256,
 };
 
 export class Balancer {
@@ -57,7 +55,10 @@ export class Balancer {
   inbound = 0;
   outbound = 0;
 
-  constructor(readonly node: IpNode, readonly iface: Ipv4Interface, readonly members: readonly Member[], opts: Partial<BalancerOptions>) {
+  constructor(
+    readonly node: IpNode, readonly iface: Ipv4Interface, readonly members: readonly Member[], opts: Partial<BalancerOptions>,
+    readonly mode: BalancerMode, readonly servicePort: number,
+  ) {
     this.opts = { ...BALANCER_DEFAULTS, ...opts };
     this.vip = iface.ip;
     this.active = new Int32Array(members.length);
@@ -71,8 +72,8 @@ export class Balancer {
 
   private intercept(p: Packet): boolean {
     if (p.protocol !== IpProtocol.TCP) return false;
-    const isIn = p.dstIp === this.vip && p.dstPort === this.opts.servicePort;
-    const isOut = this.opts.mode === 'nat' && p.srcPort === this.opts.servicePort && this.serverIps.has(p.srcIp);
+    const isIn = p.dstIp === this.vip && p.dstPort === this.servicePort;
+    const isOut = this.mode === 'nat' && p.srcPort === this.servicePort && this.serverIps.has(p.srcIp);
     if (!isIn && !isOut) return false;
     this.processor.submit(p);
     return true;
@@ -88,9 +89,9 @@ export class Balancer {
       return;
     }
     this.inbound++;
-    const server = this.opts.mode === 'beamer' ? this.bucketOwner[flowHash(p.srcIp, p.srcPort) % this.opts.buckets] : this.pick(p);
+    const server = this.mode === 'beamer' ? this.bucketOwner[flowHash(p.srcIp, p.srcPort) % this.opts.buckets] : this.pick(p);
     const m = this.members[server];
-    if (this.opts.mode === 'nat') {
+    if (this.mode === 'nat') {
       p.dstIp = m.firstIface.ip;
       p.pathFlags = (p.pathFlags & ~LAN_FLAGS) | PathFlag.FORWARDED;
       this.node.forward(p);

@@ -29,6 +29,6 @@ export interface Member {
 }
 
 /** The address of `m` on the LAN used for forwarding. */
-export function forwardAddress(m: Member, via: 'second-lan' | 'first-lan'): Ipv4 {
-  return via === 'second-lan' && m.secondIface !== null ? m.secondIface.ip : m.firstIface.ip;
+export function forwardAddress(m: Member, via: 'second' | 'first'): Ipv4 {
+  return via === 'second' && m.secondIface !== null ? m.secondIface.ip : m.firstIface.ip;
 }

@@ -55,9 +55,6 @@ export interface NicOptions {
   threshold: number;
   /** Choose the owner on the request (the claims) or already on the SYN (Maglev/Katran/Beamer style). */
   decideAt: 'request' | 'syn';
-  /** LAN the NIC forwards and migrates over (first-lan: the ablation). */
-  forwardVia: 'second-lan' | 'first-lan';
-  servicePort: number;
   /** Payload of a migration packet (the serialised connection end point), bytes. */
   migrationBytes: number;
   /** Handing a TCB to the NIC's own host (bus transfer), ns. */
@@ -66,8 +63,20 @@ export interface NicOptions {
 
 export const NIC_DEFAULTS: NicOptions = {
   processingNs: 2_000, bufferPackets: 1000, policy: 'least-loaded', threshold: 4, decideAt: 'request',
-  forwardVia: 'second-lan', servicePort: 80, migrationBytes: 256, localHandoffNs: 1_000,
+  migrationBytes: 256, localHandoffNs: 1_000,
 };
+
+/** What the design decides for a NIC (not options: the installer sets them). */
+export interface NicRole {
+  /** The service port whose connections the NIC handles. */
+  servicePort: number;
+  /** The LAN the NIC forwards and migrates over (first: the ablation). */
+  via: 'second' | 'first';
+  /** TCP options of the NIC's own engine (those of the hosts). */
+  tcp: Partial<TcpOptions>;
+  /** A peer silent this long is out of the state table. */
+  deadAfterNs: number;
+}
 
 export interface DecisionRecord {
   nic: number;
@@ -125,8 +134,14 @@ export class SmartNic implements PacketHolder {
   readonly forwardTrace = new TraceSource<[Packet, number, SmartNic]>('nic-forward');
   readonly migrateTrace = new TraceSource<[number, number, SmartNic]>('nic-migrated');
 
-  constructor(readonly self: Member, readonly members: readonly Member[], opts: Partial<NicOptions>, tcpOpts: Partial<TcpOptions>, deadAfterNs: number) {
+  readonly servicePort: number;
+  readonly via: 'second' | 'first';
+
+  constructor(readonly self: Member, readonly members: readonly Member[], opts: Partial<NicOptions>, role: NicRole) {
     this.opts = { ...NIC_DEFAULTS, ...opts };
+    this.servicePort = role.servicePort;
+    this.via = role.via;
+    const { tcp: tcpOpts, deadAfterNs } = role;
     const node = self.node;
     const net = node.net;
     this.state = new StateTable(members.length, self.index, deadAfterNs);
@@ -134,8 +149,8 @@ export class SmartNic implements PacketHolder {
     this.processor = new PacketProcessor(net, `${node.name}/nic`, this.opts.processingNs, this.opts.bufferPackets, (p) => this.handle(p));
     this.rng = net.streams.stream(`nic/${node.name}/policy`);
     this.engine = new TcpLayer(node, tcpOpts, false, 'nic-tcp');
-    this.engine.listen(this.opts.servicePort, () => {});
-    this.forwardIface = this.opts.forwardVia === 'second-lan' && self.secondIface !== null ? self.secondIface : self.firstIface;
+    this.engine.listen(this.servicePort, () => {});
+    this.forwardIface = this.via === 'second' && self.secondIface !== null ? self.secondIface : self.firstIface;
     net.registerHolder(this);
     this.memberByIp = new Map(members.map((m) => [m.firstIface.ip, m.index]));
 
@@ -177,7 +192,7 @@ export class SmartNic implements PacketHolder {
 
   private intercept(p: Packet, iface: Ipv4Interface): boolean {
     if (iface !== this.self.firstIface || p.dstIp !== iface.ip || p.tunnel) return false;
-    if (p.protocol !== IpProtocol.TCP || p.dstPort !== this.opts.servicePort) return false;
+    if (p.protocol !== IpProtocol.TCP || p.dstPort !== this.servicePort) return false;
     this.processor.submit(p);
     return true;
   }
@@ -339,7 +354,7 @@ export class SmartNic implements PacketHolder {
     this.forwarded++;
     this.forwardedBytes += p.ipBytes();
     if (this.forwardTrace.active) this.forwardTrace.fire(p, owner, this);
-    this.self.node.outputVia(p, this.forwardIface, forwardAddress(m, this.opts.forwardVia));
+    this.self.node.outputVia(p, this.forwardIface, forwardAddress(m, this.via));
   }
 
   /** The owner side: an encapsulated packet from a first device. */
@@ -367,7 +382,7 @@ export class SmartNic implements PacketHolder {
 
   private sendControl(to: number, msg: ClusterMessage, bytes: number): void {
     const m = this.members[to];
-    const p = this.control.newDatagram(forwardAddress(m, this.opts.forwardVia), CLUSTER_PORT, bytes);
+    const p = this.control.newDatagram(forwardAddress(m, this.via), CLUSTER_PORT, bytes);
     p.srcIp = this.forwardIface.ip;
     p.appData = msg;
     this.control.sent++;
@@ -390,7 +405,7 @@ export class SmartNic implements PacketHolder {
   private connectionEnded(s: TcpSocket, where: number): void {
     const t = s.tcb;
     const first = this.memberByIp.get(t.localIp);
-    if (first === undefined || t.localPort !== this.opts.servicePort) return;
+    if (first === undefined || t.localPort !== this.servicePort) return;
     if (first === this.self.index) {
       const e = this.directory.lookup(t.remoteIp, t.remotePort, t.localPort);
       if (e !== undefined && e.owner === where) this.directory.remove(t.remoteIp, t.remotePort, t.localPort);

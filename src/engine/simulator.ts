@@ -15,8 +15,14 @@
 import { EventQueue, type Handler } from './event-queue';
 
 export interface RunOptions {
-  /** Execute events with time <= until, then set the clock to `until`. */
+  /**
+   * Execute events with time <= until, then set the clock to `until` (as
+   * ns-3's Stop(t) and SimPy's run(until) do), also when the queue ran dry
+   * first, unless `idleStops` is set.
+   */
   until?: number;
+  /** When the queue runs dry before `until`, stop there ('empty') and leave the clock at the last event. */
+  idleStops?: boolean;
   /** Execute at most this many events in this call. */
   maxEvents?: number;
 }
@@ -102,6 +108,7 @@ export class Simulator {
   run(opts: RunOptions = {}): StopReason {
     const until = opts.until ?? Infinity;
     const maxEvents = opts.maxEvents ?? Infinity;
+    const idleStops = opts.idleStops ?? false;
     if (!(until >= this.now)) {
       throw new RangeError(`run: until (${until}) must be a number >= now (${this.now})`);
     }
@@ -116,9 +123,13 @@ export class Simulator {
     for (;;) {
       if (this.stopRequested) { reason = 'stopped'; break; }
       if (this.executed >= limit) { reason = 'maxEvents'; break; }
-      if (bounded && q.peekTime() > until) { reason = 'until'; break; }
+      if (bounded) {
+        const next = q.peekTime();
+        if (next === Infinity) { reason = idleStops ? 'empty' : 'until'; break; }
+        if (next > until) { reason = 'until'; break; }
+      }
       const fn = q.pop();
-      if (fn === null) { reason = bounded ? 'until' : 'empty'; break; }
+      if (fn === null) { reason = 'empty'; break; }
       this.now = q.poppedTime;
       this.executed++;
       fn(q.poppedArg);

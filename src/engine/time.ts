@@ -3,9 +3,11 @@
  *
  * Time is an integer count of nanoseconds held in a plain `number` (exact up
  * to 2^53 ns, about 104 days of simulated time), as ns-3's default resolution.
- * Rates are bits per second. The parsers accept the strings scenarios use
- * ("5ms", "1.5 s", "1Gbps", "64KiB") and throw a RangeError that says what
- * was wrong and what would be valid. Nothing here is on the per-event path.
+ * Rates are bits per second, sizes bytes. One convention everywhere: a
+ * number is in those units; a string carries its own unit ("5ms", "1.5 s",
+ * "1Gbps", "64KiB"). The parsers take strings only, refuse a bare number in
+ * a string ("5": seconds? ns?), and throw a RangeError that says what was
+ * wrong and what would be valid. Nothing here is on the per-event path.
  */
 
 export const NS = 1;
@@ -24,12 +26,11 @@ export function toSeconds(ns: number): number {
 }
 
 const TIME_UNITS: Record<string, number> = {
-  ns: NS, us: US, 'µs': US, ms: MS, s: SECOND, sec: SECOND, min: 60 * SECOND, h: 3600 * SECOND,
+  ns: NS, us: US, 'µs': US, ms: MS, s: SECOND, min: 60 * SECOND, h: 3600 * SECOND,
 };
 
 const RATE_UNITS: Record<string, number> = {
   bps: 1, kbps: 1e3, mbps: 1e6, gbps: 1e9, tbps: 1e12,
-  'b/s': 1, 'kb/s': 1e3, 'mb/s': 1e6, 'gb/s': 1e9,
 };
 
 const SIZE_UNITS: Record<string, number> = {
@@ -38,43 +39,50 @@ const SIZE_UNITS: Record<string, number> = {
 
 const QUANTITY = /^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)\s*([a-zA-Zµ/]*)\s*$/;
 
-function parseQuantity(
-  what: string, input: string | number, units: Record<string, number>, bare: string, caseFold: boolean,
-): number {
-  if (typeof input === 'number') {
-    if (!Number.isFinite(input) || input < 0) {
-      throw new RangeError(`${what} must be a finite number >= 0, got ${input}`);
-    }
-    return input * (units[bare] ?? 1);
+function parseQuantity(what: string, example: string, input: string, units: Record<string, number>, caseFold: boolean): number {
+  if (typeof input !== 'string') {
+    throw new RangeError(`${what} must be a string with a unit, like "${example}"; got ${String(input)}`);
   }
   const m = QUANTITY.exec(input);
   const unit = m ? (caseFold ? m[2].toLowerCase() : m[2]) : '';
-  const scale = m ? (unit === '' ? units[bare] : units[unit]) : undefined;
+  if (m && unit === '') {
+    throw new RangeError(`${what} "${input}" has no unit; write it with one of ${Object.keys(units).join(', ')} (e.g. "${example}")`);
+  }
+  const scale = m ? units[unit] : undefined;
   if (!m || scale === undefined) {
-    throw new RangeError(
-      `${what} "${input}" is not valid: expected a number followed by one of ${Object.keys(units).join(', ')}`,
-    );
+    throw new RangeError(`${what} "${input}" is not valid: expected a number followed by one of ${Object.keys(units).join(', ')} (e.g. "${example}")`);
   }
   const value = Number(m[1]);
+  if (!Number.isFinite(value)) throw new RangeError(`${what} "${input}" is not a finite number`);
   if (value < 0) throw new RangeError(`${what} "${input}" is negative; it must be >= 0`);
   return value * scale;
 }
 
-/** "5ms" | "1.5s" | "200us" | 0.005 (seconds) → integer nanoseconds. */
-export function parseTime(input: string | number): number {
-  return Math.round(parseQuantity('time', input, TIME_UNITS, 's', false));
+/** "5ms" | "1.5s" | "200us" → integer nanoseconds. */
+export function parseTime(input: string): number {
+  return Math.round(parseQuantity('time', '5ms', input, TIME_UNITS, false));
 }
 
-/** "1Gbps" | "100Mbps" | 1e9 (bits/s) → bits per second. */
-export function parseRate(input: string | number): number {
-  const r = parseQuantity('rate', input, RATE_UNITS, 'bps', true);
+/** "1Gbps" | "100Mbps" → bits per second (> 0). */
+export function parseRate(input: string): number {
+  const r = parseQuantity('rate', '1Gbps', input, RATE_UNITS, true);
   if (r === 0) throw new RangeError(`rate "${input}" must be greater than 0`);
   return r;
 }
 
-/** "1500B" | "64KiB" | 1500 (bytes) → bytes (integer). */
-export function parseSize(input: string | number): number {
-  return Math.round(parseQuantity('size', input, SIZE_UNITS, 'b', true));
+/** "1500B" | "64KiB" | "40kB" → bytes (integer). */
+export function parseSize(input: string): number {
+  return Math.round(parseQuantity('size', '40kB', input, SIZE_UNITS, true));
+}
+
+/** A duration that may already be in ns (a number) or carry its unit (a string). */
+export function timeNs(d: number | string): number {
+  return typeof d === 'number' ? d : parseTime(d);
+}
+
+/** A rate that may already be in bits/s (a number) or carry its unit (a string). */
+export function rateBps(r: number | string): number {
+  return typeof r === 'number' ? r : parseRate(r);
 }
 
 /** Human-readable time for logs and reports, e.g. "10.0636ms". */

@@ -16,7 +16,20 @@
  * attached; attach it before the run.
  */
 import { IpProtocol, PathFlag, type Packet } from '../net/packet';
-import type { Cluster } from '../cluster/cluster';
+import type { Node } from '../nodes/node';
+import type { Lan, Topology } from '../nodes/topology';
+import type { TcpLayer } from '../transport/tcp-layer';
+
+/** What the recorder needs of a built network. */
+export interface MeasuredNetwork {
+  topo: Topology;
+  servicePort: number;
+  /** Hosts whose arrivals are responses (the workload's clients). */
+  clientNodes: readonly Node[];
+  /** TCP of the servers that own connections (forwarded segments arrive there). */
+  serverTcp: readonly TcpLayer[];
+  lans: readonly Lan[];
+}
 
 export interface LanUsage {
   frames: number;
@@ -35,9 +48,8 @@ export class PathRecorder {
   forwardedSegments = 0;
   forwardedBytesOnFirstLan = 0;
 
-  constructor(readonly cluster: Cluster) {
-    const port = cluster.opts.workload.servicePort;
-    const clientNodes = cluster.topo.nodes.filter((n) => n.kind === 'client');
+  constructor(readonly network: MeasuredNetwork) {
+    const port = network.servicePort;
     const onClientRx = (p: Packet): void => {
       if (p.protocol !== IpProtocol.TCP || p.srcPort !== port || p.payloadBytes === 0) return;
       this.responses++;
@@ -47,7 +59,7 @@ export class PathRecorder {
         if (f & PathFlag.FIRST_SEEN) this.responsesSeenNotProcessed++;
       }
     };
-    for (const n of clientNodes) for (const d of n.devices) d.rxTrace.connect(onClientRx);
+    for (const n of network.clientNodes) for (const d of n.devices) d.rxTrace.connect(onClientRx);
     const onServerRx = (p: Packet): void => {
       if (p.dstPort !== port || (p.pathFlags & PathFlag.FORWARDED) === 0) return;
       this.forwardedSegments++;
@@ -56,7 +68,7 @@ export class PathRecorder {
       this.forwardedRequests++;
       if ((p.pathFlags & PathFlag.FIRST_LAN) === 0) this.forwardedRequestsBypassingFirstLan++;
     };
-    for (const m of cluster.members) m.tcp.rxTrace.connect(onServerRx);
+    for (const t of network.serverTcp) t.rxTrace.connect(onServerRx);
   }
 
   responseBypassRatio(): number | null {
@@ -67,16 +79,16 @@ export class PathRecorder {
     return this.forwardedRequests > 0 ? this.forwardedRequestsBypassingFirstLan / this.forwardedRequests : null;
   }
 
-  /** Frames, bytes and utilisation of the devices tagged with `bit` (a LAN). */
-  lanUsage(bit: number): LanUsage {
-    const elapsed = Math.max(1, this.cluster.topo.net.now);
+  /** Frames, bytes and utilisation of the devices of the LAN with `role` (all zero when there is none). */
+  lanUsage(role: 'first' | 'second' | 'third'): LanUsage {
+    const lan = this.network.lans.find((l) => l.role === role);
+    if (lan === undefined) return { frames: 0, bytes: 0, meanUtilisation: 0, peakUtilisation: 0 };
+    const elapsed = Math.max(1, this.network.topo.net.now);
     let frames = 0, bytes = 0;
-    for (const n of this.cluster.topo.nodes) for (const d of n.devices) {
-      if (d.lanBits !== bit) continue;
+    for (const d of lan.ports) {
       frames += d.txFrames;
       bytes += d.txBytes;
     }
-    const lan = bit === PathFlag.FIRST_LAN ? this.cluster.firstLan : bit === PathFlag.SECOND_LAN ? this.cluster.secondLan : this.cluster.thirdLan;
     const utils = lan.channels.map((c) => Math.min(1, c.busyNs / elapsed));
     const mean = utils.length > 0 ? utils.reduce((a, b) => a + b, 0) / utils.length : 0;
     return { frames, bytes, meanUtilisation: mean, peakUtilisation: utils.length > 0 ? Math.max(...utils) : 0 };

@@ -3,7 +3,8 @@
  *
  * A Table holds raw values (ns, fractions, counts); a column's `format` says
  * how to print them: 'int' rounds, 'pct' prints a fraction as a percentage with
- * one decimal (0.97 → "97.0%"), 'ms' prints ns as ms with 3 decimals,
+ * one decimal (0.97 → "97.0%"), 'ms' prints ns as ms with 3 decimals, 'mb'
+ * prints bytes as MB (10^6) with 3 decimals,
  * 'float' prints 3 decimals, 'text' prints the value as is. Without a format a
  * number prints as 'int' if it is an integer, else as 'float'. Strings print
  * as they are in any column; null (or a missing key) prints "n/a", and is an
@@ -18,7 +19,7 @@
  * Cost: O(rows × columns) string building, once per report; never per event.
  */
 
-export type ColumnFormat = 'int' | 'pct' | 'ms' | 'float' | 'text';
+export type ColumnFormat = 'int' | 'pct' | 'ms' | 'mb' | 'float' | 'text';
 
 export interface Column {
   key: string;
@@ -52,6 +53,7 @@ function formatNumber(x: number, format: ColumnFormat | undefined): string {
     case 'int': return fixed(x, 0);
     case 'pct': return `${fixed(x * 100, 1)}%`;
     case 'ms': return fixed(x / NS_PER_MS, 3);
+    case 'mb': return fixed(x / 1e6, 3);
     case 'float': return fixed(x, 3);
     case 'text': return String(x);
     case undefined: return Number.isInteger(x) ? fixed(x, 0) : fixed(x, 3);
@@ -67,7 +69,7 @@ export function formatCell(value: Cell | undefined, column: Column): string {
 
 /** The header as printed: "header (unit)", or just "header" without a unit. */
 export function columnTitle(column: Column): string {
-  const unit = column.unit ?? (column.format === 'ms' ? 'ms' : undefined);
+  const unit = column.unit ?? (column.format === 'ms' ? 'ms' : column.format === 'mb' ? 'MB' : undefined);
   return unit === undefined || unit === '' ? column.header : `${column.header} (${unit})`;
 }
 

@@ -31,6 +31,8 @@ export class Network {
   /** Packets created, delivered to their final consumer, and dropped by reason. */
   created = 0;
   delivered = 0;
+  /** Transport connections open on every node now (transports keep it; the runner's drain waits for 0). */
+  openConnections = 0;
   readonly dropped: Float64Array = new Float64Array(DROP_REASON_NAMES.length);
 
   /** Every packet drop: (packet, reason, where). */

@@ -1,16 +1,18 @@
 /**
- * Topology: the typed builder that every network in netsim is made with
- * (tests, benchmarks, the design comparison, later the scenario format), in
- * the manner of ns-3's helpers. It creates nodes, wires devices and links,
- * assigns addresses and fills routing tables, and keeps the lists that
- * metrics and fault injection need.
+ * Topology: the typed builder that every network in netsim is made with, in
+ * the manner of ns-3's helpers: the scenario layer calls it (one path from a
+ * description to a network), and unit tests call it directly. It creates
+ * nodes, wires devices and links, assigns addresses and fills routing
+ * tables, and keeps the lists that metrics and fault injection need: each
+ * LAN records every device on it (`ports`), so nothing has to find them by
+ * name.
  *
  * Routes are filled as ns-3's global routing does: every forwarding node (and
  * every multi-homed host) gets a shortest-path (hop count) route to every
  * subnet; a single-homed host gets its connected route and a default route
  * through a forwarding node on its subnet.
  */
-import { parseRate, parseTime } from '../engine';
+import { rateBps, timeNs } from '../engine';
 import { parseCidr, SubnetAllocator, type Ipv4, formatIpv4 } from '../net/address';
 import { CsmaChannel, CsmaDevice } from '../net/csma';
 import type { NetDevice } from '../net/net-device';
@@ -21,7 +23,9 @@ import { InternetCloud, type InternetOptions } from './internet-cloud';
 import { IpNode, type Ipv4Interface } from './ip-node';
 import { Node, type NodeKind } from './node';
 
+/** bits/s, or a string with its unit ("1Gbps"). */
 export type Rate = number | string;
+/** ns, or a string with its unit ("500ns"). */
 export type Duration = number | string;
 
 export interface LinkOptions {
@@ -31,8 +35,11 @@ export interface LinkOptions {
   queue?: number;
 }
 
-/** Where addresses come from: a CIDR handed out in order, or a shared allocator. */
-export type Addressing = string | SubnetAllocator;
+/** Where addresses come from: a CIDR handed out in order, a shared allocator, or the two ends' addresses. */
+export type Addressing = string | SubnetAllocator | { a: Ipv4; b: Ipv4; len: number };
+
+/** Which of the cluster's LANs a LAN is (null: none, a plain network's LAN). */
+export type LanRole = 'first' | 'second' | 'third';
 
 export interface P2pLink {
   a: PointToPointDevice;
@@ -43,17 +50,22 @@ export interface P2pLink {
 
 export interface Lan {
   name: string;
-  /** The shared channel (hub) or, for a switched LAN, one cable per host. */
+  role: LanRole | null;
+  /** The shared channels (hubs) and cables of this LAN. */
   channels: CsmaChannel[];
   /** Host-side device of each attached node, in the order given. */
   devices: CsmaDevice[];
   ifaces: (Ipv4Interface | undefined)[];
+  /** The bridges (switches) of this LAN; `bridge` is the first. */
+  bridges: BridgeDevice[];
   bridge?: BridgeDevice;
+  /** Every device on this LAN's media: hosts' and switch ports. */
+  ports: CsmaDevice[];
   network: Ipv4;
   len: number;
 }
 
-function allocatorOf(a: Addressing): SubnetAllocator {
+function allocatorOf(a: string | SubnetAllocator): SubnetAllocator {
   if (typeof a !== 'string') return a;
   const { network, len } = parseCidr(a);
   return new SubnetAllocator(formatIpv4(network), len);
@@ -110,14 +122,21 @@ export class Topology {
   }
 
   /** A full-duplex point-to-point link; IP nodes get addresses from `addressing` (a /30 each by default). */
-  pointToPoint(a: Node, b: Node, o: LinkOptions, addressing?: Addressing): P2pLink {
-    const [da, db] = connectPointToPoint(this.net, `${a.name}->${b.name}`, `${b.name}->${a.name}`, {
-      rate: parseRate(o.rate), delay: parseTime(o.delay), queue: o.queue,
+  pointToPoint(a: Node, b: Node, o: LinkOptions, addressing?: Addressing, name = `${a.name}->${b.name}`): P2pLink {
+    if (a === b) throw new RangeError(`topology: a link joins two nodes; both ends are ${a.name}`);
+    this.owns(a);
+    this.owns(b);
+    const back = name === `${a.name}->${b.name}` ? `${b.name}->${a.name}` : `${name}/back`;
+    const [da, db] = connectPointToPoint(this.net, name, back, {
+      rate: rateBps(o.rate), delay: timeNs(o.delay), queue: o.queue,
     });
     a.addDevice(da);
     b.addDevice(db);
     const link: P2pLink = { a: da, b: db };
-    if (addressing !== undefined) {
+    if (addressing !== undefined && typeof addressing === 'object' && 'a' in addressing) {
+      if (a instanceof IpNode) link.aIface = a.addInterface(da, addressing.a, addressing.len);
+      if (b instanceof IpNode) link.bIface = b.addInterface(db, addressing.b, addressing.len);
+    } else if (addressing !== undefined) {
       const alloc = allocatorOf(addressing);
       if (a instanceof IpNode) link.aIface = a.addInterface(da, alloc.host(), alloc.len);
       if (b instanceof IpNode) link.bIface = b.addInterface(db, alloc.host(), alloc.len);
@@ -127,17 +146,60 @@ export class Topology {
     return link;
   }
 
-  /** A hub: one shared half-duplex medium that every node in `members` attaches to. */
-  hub(name: string, members: Node[], o: LinkOptions, addressing: Addressing): Lan {
-    const ch = new CsmaChannel(this.net, name, parseRate(o.rate), parseTime(o.delay));
-    const alloc = allocatorOf(addressing);
-    const lan: Lan = { name, channels: [ch], devices: [], ifaces: [], ...alloc.current };
-    for (const m of members) {
-      const dev = m.addDevice(new CsmaDevice(this.net, `${name}/${m.name}`, ch, o.queue));
-      lan.devices.push(dev);
-      lan.ifaces.push(m instanceof IpNode ? m.addInterface(dev, alloc.host(), alloc.len) : undefined);
-    }
+  private owns(n: Node): void {
+    if (this.byName.get(n.name) !== n) throw new RangeError(`topology: node ${n.name} belongs to another topology`);
+  }
+
+  /** An empty LAN record (its media and devices are added with csmaChannel and attach). */
+  lan(name: string, role: LanRole | null, network: Ipv4, len: number): Lan {
+    const lan: Lan = { name, role, channels: [], devices: [], ifaces: [], bridges: [], ports: [], network, len };
     this.lans.push(lan);
+    return lan;
+  }
+
+  /** A shared half-duplex medium of `lan` (a hub, or one cable). */
+  csmaChannel(lan: Lan, name: string, rate: number, delay: number): CsmaChannel {
+    const ch = new CsmaChannel(this.net, name, rate, delay);
+    lan.channels.push(ch);
+    return ch;
+  }
+
+  /**
+   * Attach `node` to `ch` with a new device named `devName`. A switch's
+   * device becomes a port of its bridge (whose LAN this then is); another
+   * node's is a host-side device of the LAN.
+   */
+  attach(lan: Lan, node: Node, ch: CsmaChannel, devName: string, queue?: number): CsmaDevice {
+    this.owns(node);
+    const dev = node.addDevice(new CsmaDevice(this.net, devName, ch, queue));
+    lan.ports.push(dev);
+    const bridge = (node as Partial<{ bridge: BridgeDevice }>).bridge;
+    if (bridge !== undefined) {
+      bridge.addPort(dev);
+      if (!lan.bridges.includes(bridge)) lan.bridges.push(bridge);
+      lan.bridge ??= bridge;
+    } else lan.devices.push(dev);
+    return dev;
+  }
+
+  /** Put `ip`/`len` on `dev` of `node` (an IpNode; a switch's bridge for an L3 switch) and record it on `lan`. */
+  address(lan: Lan, node: Node, dev: NetDevice, ip: Ipv4): Ipv4Interface {
+    if (!(node instanceof IpNode)) throw new RangeError(`topology: ${node.name} is not an IP node; it cannot have an address`);
+    const iface = node.addInterface(dev, ip, lan.len);
+    lan.ifaces.push(iface);
+    return iface;
+  }
+
+  /** A hub: one shared half-duplex medium that every node in `members` attaches to. */
+  hub(name: string, members: Node[], o: LinkOptions, addressing: string | SubnetAllocator, role: LanRole | null = null): Lan {
+    const alloc = allocatorOf(addressing);
+    const lan = this.lan(name, role, alloc.current.network, alloc.len);
+    const ch = this.csmaChannel(lan, name, rateBps(o.rate), timeNs(o.delay));
+    for (const m of members) {
+      const dev = this.attach(lan, m, ch, `${name}/${m.name}`, o.queue);
+      if (m instanceof IpNode) this.address(lan, m, dev, alloc.host());
+      else lan.ifaces.push(undefined);
+    }
     return lan;
   }
 
@@ -146,20 +208,20 @@ export class Topology {
    * `sw` (as the ns-3 anchor's BridgeNetDevice over 2-device CSMA channels).
    * An L3 switch takes the first address of the subnet on its bridge.
    */
-  switchedLan(name: string, sw: Node & { bridge: BridgeDevice }, members: Node[], o: LinkOptions, addressing: Addressing): Lan {
+  switchedLan(name: string, sw: Node & { bridge: BridgeDevice }, members: Node[], o: LinkOptions, addressing: string | SubnetAllocator, role: LanRole | null = null): Lan {
     const alloc = allocatorOf(addressing);
-    const lan: Lan = { name, channels: [], devices: [], ifaces: [], bridge: sw.bridge, ...alloc.current };
+    const lan = this.lan(name, role, alloc.current.network, alloc.len);
+    lan.bridges.push(sw.bridge);
+    lan.bridge = sw.bridge;
     if (sw instanceof IpNode) sw.addInterface(sw.bridge, alloc.host(), alloc.len);
+    const rate = rateBps(o.rate), delay = timeNs(o.delay);
     for (const m of members) {
-      const ch = new CsmaChannel(this.net, `${name}/${m.name}`, parseRate(o.rate), parseTime(o.delay));
-      const dev = m.addDevice(new CsmaDevice(this.net, `${name}/${m.name}`, ch, o.queue));
-      const port = sw.addDevice(new CsmaDevice(this.net, `${name}/${sw.name}-port${sw.bridge.ports.length}`, ch, o.queue));
-      sw.bridge.addPort(port);
-      lan.channels.push(ch);
-      lan.devices.push(dev);
-      lan.ifaces.push(m instanceof IpNode ? m.addInterface(dev, alloc.host(), alloc.len) : undefined);
+      const ch = this.csmaChannel(lan, `${name}/${m.name}`, rate, delay);
+      const dev = this.attach(lan, m, ch, `${name}/${m.name}`, o.queue);
+      this.attach(lan, sw, ch, `${name}/${sw.name}-port${sw.bridge.ports.length}`, o.queue);
+      if (m instanceof IpNode) this.address(lan, m, dev, alloc.host());
+      else lan.ifaces.push(undefined);
     }
-    this.lans.push(lan);
     return lan;
   }
 

@@ -98,8 +98,12 @@ export class TcpLayer implements L4Protocol {
     }
     if (!(o.delayedAckTimeout > 0)) throw new RangeError(`tcp: delayedAckTimeout must be > 0 ns, got ${o.delayedAckTimeout}`);
     this.issRng = node.net.streams.stream(`${name}-iss/${node.name}`);
+    this.counted = register;
     if (register) node.insertL4(this);
   }
+
+  /** Whether this layer's connections count in the network's openConnections (a NIC's engine does not: it hands them on). */
+  private readonly counted: boolean;
 
   /** Send a segment of one of this layer's sockets. */
   output(p: Packet): void {
@@ -155,6 +159,7 @@ export class TcpLayer implements L4Protocol {
     let m = this.conns.get(t.localPort);
     if (m === undefined) this.conns.set(t.localPort, (m = new Map()));
     m.set(endpointKey(t.remoteIp, t.remotePort), s);
+    if (this.counted) this.node.net.openConnections++;
   }
 
   /** Called by a socket when it ends. */
@@ -170,6 +175,7 @@ export class TcpLayer implements L4Protocol {
     const k = endpointKey(t.remoteIp, t.remotePort);
     if (m !== undefined && m.get(k) === s) {
       m.delete(k);
+      if (this.counted) this.node.net.openConnections--;
       if (m.size === 0) this.conns.delete(t.localPort);
     }
   }

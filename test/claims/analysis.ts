@@ -18,7 +18,7 @@ import { ep } from './format';
 import {
   push, type ClientRxEv, type DecisionEv, type DevRxEv, type ForwardEv, type LocalEv, type LookupEv, type MigrateEv, type NicRxEv,
   type RequestEv, type Stamp, type TcpRxEv, type TxEv,
-} from './recorder';
+} from '../../src/metrics/recorder';
 
 const { FIRST_LAN, SECOND_LAN } = PathFlag;
 
@@ -88,7 +88,7 @@ export function group<T, K>(xs: readonly T[], key: (x: T) => K): Map<K, T[]> {
 
 function buildAnalysis(r: Run): Analysis {
   const rec = r.rec;
-  const port = r.c.opts.workload.servicePort;
+  const port = r.c.servicePort;
   const np = (x: { nic: number; pid: number }): string => `${x.nic}/${x.pid}`;
   const lookups = group(rec.lookups, np);
   const locals = group(rec.locals, np);

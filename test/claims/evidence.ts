@@ -14,7 +14,7 @@ import { expect } from 'vitest';
 import { run, type Run } from './claim-run';
 import { claim as claimText, type ClaimText } from './claim-texts';
 import { us } from './format';
-import type { Stamp } from './recorder';
+import type { Stamp } from '../../src/metrics/recorder';
 import type { ScenarioKey } from './scenarios';
 
 export interface CheckResult {

@@ -9,7 +9,7 @@
  */
 import { formatIpv4 } from '../../src/net/address';
 import { TcpFlag } from '../../src/net/packet';
-import type { Pkt } from './recorder';
+import type { Pkt } from '../../src/metrics/recorder';
 
 export const ip = (x: number): string => formatIpv4(x);
 export const ep = (a: number, port: number): string => `${formatIpv4(a)}:${port}`;

@@ -19,7 +19,7 @@ import { analyse, clientName, kept, moved, SYN_ONLY, type Conn } from './analysi
 import type { Run } from './claim-run';
 import { stepsInOrder, type Evidence } from './evidence';
 import { ep, holderName, ip, ms, pkt, ratio, us } from './format';
-import type { DecisionEv, LookupEv, Pkt } from './recorder';
+import type { DecisionEv, LookupEv, Pkt } from '../../src/metrics/recorder';
 
 const { FIRST_LAN, SECOND_LAN, FIRST_PROCESSED, FORWARDED } = PathFlag;
 
@@ -154,7 +154,7 @@ export function eApplication(ev: Evidence, r: Run, scope: 'all' | 'moved'): void
 /** The software application is a socket application. */
 export function eSocket(ev: Evidence, r: Run, scope: 'all' | 'moved'): void {
   const a = analyse(r);
-  const port = r.c.opts.workload.servicePort;
+  const port = r.c.servicePort;
   const conns = a.conns.filter((k) => k.decision !== null && (scope === 'all' || k.moved));
   ev.every('the application got each request on a TCP socket of its host\'s TCP layer, bound to the client\'s connection with the first device\'s address',
     conns, (k) => {
@@ -239,9 +239,11 @@ export function eStateDecides(ev: Evidence, idle: Run, busy: Run): void {
   ev.check('different state, different outcome: connections a first device kept while idle were output to a second device when its server was busy',
     flipped.length > 0, `${changed.length} of ${pairs.length} connections changed outcome; e.g. ${flipped[0]
       ? `${flipped[0].a.key}: idle ${showDecision(flipped[0].a.decision!)}; busy ${showDecision(flipped[0].b.decision!)}` : 'none'}`);
-  ev.every('wherever the outcome differs, the first device\'s own load was on different sides of the threshold', changed,
-    (p) => (p.a.decision!.rec.ownLoad < thr) !== (p.b.decision!.rec.ownLoad < thr),
-    (p) => `${p.a.key}: own load ${p.a.decision!.rec.ownLoad} vs ${p.b.decision!.rec.ownLoad} (threshold ${thr})`);
+  // The state says "keep" when the own load is under the threshold or no server is less loaded.
+  const keepByState = (d: DecisionEv): boolean => d.rec.ownLoad < thr || d.rec.ownLoad <= Math.min(...d.rec.loads);
+  ev.every('wherever the outcome differs, the state the first device read differed: its own load on the other side of the threshold, or a peer less loaded than itself in one run only', changed,
+    (p) => keepByState(p.a.decision!) !== keepByState(p.b.decision!),
+    (p) => `${p.a.key}: own load ${p.a.decision!.rec.ownLoad} vs ${p.b.decision!.rec.ownLoad} (threshold ${thr}), least peer load ${Math.min(...p.a.decision!.rec.loads)} vs ${Math.min(...p.b.decision!.rec.loads)}`);
   const count = (r: Run): string => `kept ${kept(analyse(r)).length}, output ${moved(analyse(r)).length}`;
   ev.fact('idle run', count(idle));
   ev.fact('busy run', count(busy));

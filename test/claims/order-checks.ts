@@ -14,7 +14,7 @@ import { EtherType, PathFlag } from '../../src/net/packet';
 import { analyse, clientName, inbound, kept, secondLanFrame, moved, type Conn } from './analysis';
 import type { Run } from './claim-run';
 import type { Evidence, Steps } from './evidence';
-import type { TxEv } from './recorder';
+import type { TxEv } from '../../src/metrics/recorder';
 
 const { FIRST_LAN, SECOND_LAN } = PathFlag;
 

@@ -20,7 +20,7 @@ import { analyse, group, inbound, secondLanFrame, SYN_ONLY, type Story } from '.
 import type { Run } from './claim-run';
 import { stepsInOrder, type Evidence } from './evidence';
 import { ip, ms, pkt, us } from './format';
-import type { DecisionEv, DevRxEv, TxEv } from './recorder';
+import type { DecisionEv, DevRxEv, TxEv } from '../../src/metrics/recorder';
 
 const { FIRST_LAN, SECOND_LAN, THIRD_LAN, FORWARDED } = PathFlag;
 
@@ -91,14 +91,14 @@ export function eCoupledToClients(ev: Evidence, r: Run): void {
     const p = inbound(r, s);
     return `#${s.rx.pid}: ${[p.client, p.edge, p.firstLan].map((x) => x?.dev ?? 'MISSING').join(' → ')} → ${r.c.nics[s.rx.nic].name}`;
   });
-  ev.check('the Internet cloud forwarded at least every packet the first devices processed', c.internet.ipForwarded >= a.stories.length && a.stories.length > 0,
-    `cloud forwarded ${c.internet.ipForwarded} packets; first devices processed ${a.stories.length}`);
+  ev.check('the Internet cloud forwarded at least every packet the first devices processed', c.internet!.ipForwarded >= a.stories.length && a.stories.length > 0,
+    `cloud forwarded ${c.internet!.ipForwarded} packets; first devices processed ${a.stories.length}`);
 }
 
 /** The second network is (includes) a LAN. */
 export function eSecondIsLan(ev: Evidence, r: Run): void {
   const a = analyse(r);
-  const lan = r.c.secondLan;
+  const lan = r.c.secondLan!;
   const frames = lan.channels.reduce((s, ch) => s + ch.frames, 0);
   ev.check('the second network is a LAN: Ethernet (CSMA) media and a switch in its own IPv4 subnet joining the servers',
     lan.channels.length > 0 && lan.channels.every((ch) => ch instanceof CsmaChannel) && lan.bridge !== undefined
@@ -113,7 +113,7 @@ export function eSecondIsLan(ev: Evidence, r: Run): void {
 /** First network: a first LAN; second network: a second, separate LAN. */
 export function eTwoLans(ev: Evidence, r: Run): void {
   const a = analyse(r);
-  const f = r.c.firstLan, b = r.c.secondLan;
+  const f = r.c.firstLan, b = r.c.secondLan!;
   ev.check('the first and second LANs are two separate LANs: no shared medium or device, different subnets, one interface on each per server',
     f.channels.every((ch) => !b.channels.includes(ch)) && f.devices.every((d) => !b.devices.includes(d)) && f.network !== b.network
       && r.c.members.every((m) => m.secondIface !== null && m.firstIface.dev !== m.secondIface.dev),
@@ -127,7 +127,7 @@ export function eTwoLans(ev: Evidence, r: Run): void {
 export function eAddressing(ev: Evidence, r: Run): void {
   const a = analyse(r);
   const c = r.c;
-  const port = c.opts.workload.servicePort;
+  const port = c.servicePort;
   ev.every('each packet a NIC processed was addressed to it: destination IP and MAC of its server\'s first-LAN interface', a.stories,
     (s) => s.rx.dstIp === c.members[s.rx.nic].firstIface.ip && s.rx.dstMac === c.members[s.rx.nic].firstIface.dev.mac,
     (s) => `#${s.rx.pid} to ${ip(s.rx.dstIp)} processed by ${c.nics[s.rx.nic].name}`);

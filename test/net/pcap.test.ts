@@ -18,8 +18,8 @@ import {
 import {
   attachPcap, frameLength, internetChecksum, LinkType, PcapWriter, serializeFrame,
 } from '../../src/net/pcap-writer';
-import { buildPlainCluster } from '../../src/nodes/plain-cluster';
-import { REQUEST_PORT } from '../../src/apps/udp-request-reply';
+import { UDP_REQUEST_PORT as REQUEST_PORT } from '../../src/apps/udp-request-reply';
+import { ns3Cluster } from '../helpers';
 
 const TSHARK = process.env.TSHARK ?? '/usr/bin/tshark';
 const dir = mkdtempSync(join(tmpdir(), 'netsim-pcap-'));
@@ -107,14 +107,14 @@ function tcpPacket(flags: number, seq: number, ack: number, payload = 0): Packet
 describe('pcap of a running plain cluster', () => {
   for (const variant of ['hub', 'switch'] as const) {
     it(`${variant}: tshark decodes a client's PPP and the servers' Ethernet captures cleanly`, () => {
-      const c = buildPlainCluster({ variant, clients: 2, servers: 2, requests: 3 });
+      const c = ns3Cluster({ variant, clients: 2, servers: 2, requests: 3 });
       const clientDev = c.clients[0].interfaces[0].dev;
       const serverDevs = c.servers.map((s) => s.interfaces[0].dev);
       expect(clientDev.linkType).toBe(LinkType.PPP);
       const wc = attachPcap(clientDev);
       const ws = serverDevs.map((d) => attachPcap(d));
       c.topo.net.sim.run();
-      expect(c.stats.respRcvd).toBe(6);
+      expect(c.stats.completed).toBe(6);
 
       // Client: 3 requests out, 3 responses in, all PPP/IPv4/UDP.
       const client = formatIpv4(c.clients[0].address);
@@ -174,7 +174,7 @@ describe('pcap of a running plain cluster', () => {
 
   it('is deterministic, and detaching stops recording and turns the traces off', () => {
     const capture = () => {
-      const c = buildPlainCluster({ variant: 'hub', clients: 2, servers: 2, requests: 3 });
+      const c = ns3Cluster({ variant: 'hub', clients: 2, servers: 2, requests: 3 });
       const w = attachPcap(c.router.devices[2]);
       c.topo.net.sim.run();
       return w.bytes();
@@ -183,7 +183,7 @@ describe('pcap of a running plain cluster', () => {
 
     // A full capture gives the record times; a second run detaches midway.
     const run = (detachAt: number) => {
-      const c = buildPlainCluster({ variant: 'switch', clients: 1, servers: 1, requests: 3 });
+      const c = ns3Cluster({ variant: 'switch', clients: 1, servers: 1, requests: 3 });
       const dev = c.servers[0].interfaces[0].dev;
       const w = attachPcap(dev);
       expect(dev.phyTxTrace.active && dev.rxTrace.active).toBe(true);
@@ -401,7 +401,7 @@ describe('PcapWriter', () => {
   });
 
   it('attach checks the link type; attachPcap follows the device', () => {
-    const c = buildPlainCluster({ variant: 'hub', clients: 1, servers: 1, requests: 1 });
+    const c = ns3Cluster({ variant: 'hub', clients: 1, servers: 1, requests: 1 });
     expect(() => new PcapWriter(LinkType.PPP).attach(c.servers[0].interfaces[0].dev)).toThrow(/link type 1, this writer records link type 9/);
     expect(attachPcap(c.clients[0].interfaces[0].dev).linkType).toBe(LinkType.PPP);
   });

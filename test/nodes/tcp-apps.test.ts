@@ -25,11 +25,28 @@ import type { TcpRequest } from '../../src/apps/tcp-messages';
 import { TcpRequestClient } from '../../src/apps/tcp-request-client';
 import { TcpServerApp } from '../../src/apps/tcp-server-app';
 import type { TcpSocket } from '../../src/transport/tcp-socket';
-import { buildTcpWorkload, type TcpWorkload } from '../../src/nodes/tcp-workload';
+import { tcpWorkloadScenario, type TcpWorkloadShape } from '../../src/scenario/presets';
+import type { ScenarioInput } from '../../src/scenario/schema';
+import type { InternetCloud } from '../../src/nodes/internet-cloud';
+import type { IpNode } from '../../src/nodes/ip-node';
+import { parseTime } from '../../src/engine';
 import { Topology } from '../../src/nodes/topology';
-import { clientAndTwoHosts, expectConserved } from '../helpers';
+import { clientAndTwoHosts, expectConserved, simulationOf } from '../helpers';
 
-const quietWan = { delay: 5 * MS, jitter: 0, loss: 0 };
+const quietWan = { delay: '5ms', jitter: '0s', loss: 0 };
+
+/** The TCP workload network (no cluster), with its parts by role. */
+function tcpWorkload(shape: Partial<TcpWorkloadShape>, rest: Omit<ScenarioInput, 'network'> = {}) {
+  const sim = simulationOf(tcpWorkloadScenario(shape, rest));
+  const o = { access: { delay: '1ms' }, core: { delay: '1ms' }, lanLink: { delay: '500ns' }, internet: { delay: '20ms' }, ...shape };
+  const oneWayDelayNs = parseTime(o.access.delay as string) + parseTime(o.internet.delay as string) + parseTime(o.core.delay as string) + parseTime(o.lanLink.delay as string);
+  const ids = (p: string): IpNode[] => [...sim.nodes.keys()].filter((k) => new RegExp(`^${p}\\d+$`).test(k)).map((k) => sim.nodes.get(k) as IpNode);
+  return {
+    sim, topo: sim.topo, stats: sim.stats, serverApps: sim.servers, cpus: sim.cpus, tcpLayers: sim.tcpLayers, oneWayDelayNs,
+    cloud: sim.nodes.get('internet') as InternetCloud, clients: ids('client'), servers: ids('server'), lan: sim.lans[0],
+  };
+}
+type TcpWorkload = ReturnType<typeof tcpWorkload>;
 
 /** Distinct client SYNs (no ACK; retransmissions once) transmitted on client access links. */
 function countSyns(w: TcpWorkload): () => number {
@@ -52,15 +69,14 @@ function expectAllServed(w: TcpWorkload, total: number): void {
   expect(st.responseBytesReceived).toBe(st.responseBytesSent);
   expect(st.connectionsClosed).toBe(st.connectionsOpened); // every client connection closed cleanly
   expect(st.serverConnectionsClosed).toBe(st.serverConnectionsAccepted);
-  for (const t of [...w.clientTcp, ...w.serverTcp]) expect(t.size).toBe(0);
+  for (const t of w.tcpLayers) expect(t.size).toBe(0);
   expectConserved(w.topo.net);
 }
 
 describe('TCP request/response', () => {
   it('completes every request, each no faster than two propagation round trips', () => {
-    const w = buildTcpWorkload({
-      clients: 4, servers: 3, requestsPerClient: 25, internet: quietWan,
-      responseSize: { kind: 'discrete', values: [500, 3000, 20_000], weights: [1, 1, 1] },
+    const w = tcpWorkload({ clients: 4, servers: 3, internet: quietWan }, {
+      workload: { requestsPerClient: 25, arrival: { kind: 'poisson', meanInterval: '10ms' }, requestSize: '200B', responseSize: { kind: 'discrete', values: ['500B', '3kB', '20kB'], weights: [1, 1, 1] } },
     });
     const syns = countSyns(w);
     const servedBy = new Set<number>();
@@ -88,9 +104,11 @@ describe('TCP request/response', () => {
 
   it.each(['closed-loop', 'poisson'] as const)('%s: persistent connections carry requestsPerConnection requests each', (arrival) => {
     const k = 5;
-    const w = buildTcpWorkload({
-      clients: 3, servers: 2, requestsPerClient: 20, requestsPerConnection: k, arrival,
-      thinkTime: { kind: 'exponential', mean: 5 * MS }, meanInterval: 40 * MS, internet: quietWan,
+    const w = tcpWorkload({ clients: 3, servers: 2, internet: quietWan }, {
+      workload: {
+        requestsPerClient: 20, requestsPerConnection: k, requestSize: '200B', responseSize: '4kB',
+        arrival: arrival === 'closed-loop' ? { kind: 'closed-loop', think: { kind: 'exponential', mean: '5ms' } } : { kind: 'poisson', meanInterval: '40ms' },
+      },
     });
     const syns = countSyns(w);
     w.topo.net.sim.run();
@@ -113,16 +131,16 @@ describe('TCP request/response', () => {
     const rho = 0.6;
     const lambda = rho / meanService; // requests per ns, all clients together
     const perClient = 5_000;
-    const w = buildTcpWorkload({
-      clients, servers: 1, requestsPerClient: perClient, arrival: 'poisson', meanInterval: clients / lambda,
-      serviceTime: { kind: 'exponential', mean: meanService },
-      requestSize: { kind: 'constant', value: 64 }, responseSize: { kind: 'constant', value: 64 },
+    const w = tcpWorkload({
+      clients, servers: 1, serviceTime: { kind: 'exponential', mean: `${meanService}ns` },
       // Fast links and a fixed WAN delay: each request reaches the CPU a
       // constant time after it was issued (up to microseconds of link
       // queueing), so the superposition of the clients' Poisson streams
       // stays Poisson at the CPU.
-      accessRate: '10Gbps', coreRate: '10Gbps', lanRate: '10Gbps', internet: { delay: 1 * MS, jitter: 0, loss: 0 },
-      lan: 'switch',
+      access: { rate: '10Gbps', delay: '1ms' }, core: { rate: '10Gbps', delay: '1ms' }, lanLink: { rate: '10Gbps', delay: '500ns' },
+      internet: { delay: '1ms', jitter: '0s', loss: 0 }, lan: 'switch',
+    }, {
+      workload: { requestsPerClient: perClient, arrival: { kind: 'poisson', meanInterval: `${Math.round(clients / lambda)}ns` }, requestSize: '64B', responseSize: '64B' },
     });
     const cpu = w.cpus[0];
     // FIFO single server: each job starts when it arrives or when the one before ends (Lindley).
@@ -216,7 +234,7 @@ describe('TCP request/response', () => {
   });
 
   it('counts a request whose connection is refused as failed, never loses it', () => {
-    const w = buildTcpWorkload({ clients: 2, servers: 1, requestsPerClient: 3, internet: quietWan });
+    const w = tcpWorkload({ clients: 2, servers: 1, internet: quietWan }, { workload: { requestsPerClient: 3 } });
     w.serverApps[0].stop(); // nobody listens: every SYN is answered with RST
     w.topo.net.sim.run();
     expect(w.stats.issued).toBe(6);
@@ -235,11 +253,10 @@ describe('TCP request/response', () => {
     const mk = (o: object) => () => new TcpRequestClient(h, tcp, { servers: [1], requests: 1, ...o }, st);
     expect(mk({ servers: [] })).toThrow(/h\/tcp-client: servers must list at least one server address/);
     expect(mk({ requestsPerConnection: 0 })).toThrow(/requestsPerConnection must be an integer >= 1, got 0/);
-    expect(mk({ arrival: 'bursty' })).toThrow(/arrival "bursty" is not valid; expected "poisson" or "closed-loop"/);
+    expect(mk({ arrival: 'bursty' })).toThrow(/arrival "bursty" is not valid; expected "poisson", "closed-loop" or "trace"/);
     expect(mk({ requestSize: { kind: 'uniform', min: 9, max: 1 } })).toThrow(/h\/tcp-client: requestSize: uniform needs finite 0 <= min <= max/);
     expect(() => new TcpServerApp(h, tcp, { port: 0, serviceTime: { kind: 'constant', value: 0 }, responseSize: { kind: 'constant', value: 1 } }, st))
       .toThrow(/h\/tcp-server: port must be an integer in 1-65535, got 0/);
-    expect(() => buildTcpWorkload({ lan: 'ring' as 'hub' })).toThrow(/lan "ring" is not valid; expected "hub" or "switch"/);
   });
 });
 
@@ -314,17 +331,18 @@ function expectHandshakesAndTeardowns(rows: Row[], port: number): number {
 
 describe('the goal workload: 100 clients, 20 servers, a lossy Internet', () => {
   it('delivers every response byte exactly once, and tshark sees clean TCP on both sides', () => {
-    const w = buildTcpWorkload({
-      clients: 100, servers: 20, requestsPerClient: 4, seed: 3,
-      internet: { delay: 20 * MS, jitter: 3 * MS, jitterKind: 'uniform', loss: 0.01 },
-      responseSize: { kind: 'lognormal', mu: Math.log(6000), sigma: 0.8 },
+    const w = tcpWorkload({
+      clients: 100, servers: 20, internet: { delay: '20ms', jitter: '3ms', jitterKind: 'uniform', loss: 0.01 },
+    }, {
+      seed: 3,
+      workload: { requestsPerClient: 4, arrival: { kind: 'poisson', meanInterval: '10ms' }, requestSize: '200B', responseSize: { kind: 'lognormal', median: '6kB', sigma: 0.8 } },
       // TIME_WAIT of 2 MSL as RFC 793 means it: a client whose last ACK is
       // lost still answers the server's retransmitted FIN, so every server
       // connection closes cleanly. (With the 1 s default, a FIN retransmitted
       // after a backed-off RTO can meet a client past TIME_WAIT and get RST.)
-      tcp: { timeWait: 60 * SECOND },
+      tcp: { timeWait: '60s' },
     });
-    const clientCap = attachPcap(w.clientLinks[0].a);
+    const clientCap = attachPcap(w.clients[0].devices[0]);
     const serverCap = attachPcap(w.lan.devices[1]); // server0's CSMA device
     w.topo.net.sim.run();
     expectAllServed(w, 400);

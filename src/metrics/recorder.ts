@@ -1,5 +1,6 @@
 /**
- * Recorder: listens to a cluster's trace sources (frames on every device, the
+ * Recorder: the packet-level record of a run, for the claims suite, `netsim
+ * trace` and the visualizer. It listens to a network's trace sources (frames on every device, the
  * smart NICs' receive / look-up / decision / local / forward / migration
  * traces, host TCP segments, server requests, client arrivals, third-LAN
  * report arrivals) and copies the fields it needs at trace time, since
@@ -14,14 +15,27 @@
  * event also searches every NIC engine and host TCP for the connection
  * (O(servers)); lineage and framesOf are map look-ups.
  */
-import type { Cluster } from '../../src/cluster/cluster';
-import type { ConnectionRef } from '../../src/cluster/encapsulation';
-import { REPORT_PORT, type LoadReport } from '../../src/cluster/load-reporter';
-import { CLUSTER_PORT, type DecisionRecord } from '../../src/cluster/smart-nic';
-import { EtherType, IpProtocol, type Packet } from '../../src/net/packet';
-import type { TcpMark } from '../../src/transport/tcb';
-import type { TcpResponse } from '../../src/apps/tcp-messages';
-import { TcpSocket } from '../../src/transport/tcp-socket';
+import type { TcpResponse } from '../apps/tcp-messages';
+import type { TcpRequestClient } from '../apps/tcp-request-client';
+import type { TcpServerApp } from '../apps/tcp-server-app';
+import type { ConnectionRef } from '../cluster/encapsulation';
+import { REPORT_PORT, type LoadReport } from '../cluster/load-reporter';
+import type { Member } from '../cluster/member';
+import { CLUSTER_PORT, type DecisionRecord, type SmartNic } from '../cluster/smart-nic';
+import { DROP_REASON_NAMES } from '../net/drop-reason';
+import { EtherType, IpProtocol, type Packet } from '../net/packet';
+import type { Topology } from '../nodes/topology';
+import type { TcpMark } from '../transport/tcb';
+import { TcpSocket } from '../transport/tcp-socket';
+
+/** What the recorder listens to: a built network and, when it has one, its cluster. */
+export interface RecordedNetwork {
+  topo: Topology;
+  nics: readonly SmartNic[];
+  members: readonly Member[];
+  servers: readonly TcpServerApp[];
+  clients: readonly TcpRequestClient[];
+}
 
 /** The fields of a packet at one moment (packets are mutated as they travel). */
 export interface Pkt {
@@ -69,6 +83,16 @@ export type RequestEv = Stamp & {
 };
 export type ClientRxEv = Stamp & Pkt & { client: number; responses: { reqId: number; servedBy: number }[] };
 export type DevRxEv = Stamp & { server: number; pid: number; root: number };
+export type RxEv = Stamp & Pkt & { dev: string; node: string };
+export type DropEv = Stamp & Pkt & { reason: string; where: string };
+
+export type RecorderSink = (kind: string, ev: Stamp) => void;
+
+export interface RecorderOptions {
+  keep?: boolean;
+  sink?: RecorderSink;
+  allDevices?: boolean;
+}
 
 function refOf(p: Packet): ConnectionRef | null {
   return p.etherType === EtherType.ENCAP
@@ -104,7 +128,20 @@ export class Recorder {
   private readonly devInfo = new Map<string, { lan: number; node: string }>();
   private readonly lastLookup: (LookupEv | null)[];
 
-  constructor(readonly c: Cluster) {
+  /** Frames accepted by any device, and every drop (with `devices: 'all'`). */
+  readonly rx: RxEv[] = [];
+  readonly drops: DropEv[] = [];
+  private readonly keep: boolean;
+  private readonly sink: RecorderSink | null;
+
+  /**
+   * `keep` (default true): hold every event in the lists; false with a
+   * `sink` streams them instead (netsim trace). `allDevices`: also record
+   * what every device accepts and every drop (the visualizer, netsim trace).
+   */
+  constructor(readonly c: RecordedNetwork, opts: RecorderOptions = {}) {
+    this.keep = opts.keep ?? true;
+    this.sink = opts.sink ?? null;
     for (const node of c.topo.nodes) for (const d of node.devices) {
       if (this.devInfo.has(d.name)) throw new Error(`recorder: two devices are named ${d.name}`);
       this.devInfo.set(d.name, { lan: d.lanBits, node: node.name });
@@ -114,6 +151,20 @@ export class Recorder {
     c.nics.forEach((_, i) => this.listenToNic(i));
     this.listenToServers();
     this.listenToClients();
+    if (opts.allDevices === true) this.listenToAll();
+  }
+
+  /** Every accepted frame on every device, and every drop. */
+  private listenToAll(): void {
+    for (const node of this.c.topo.nodes) for (const d of node.devices) {
+      d.rxTrace.connect((p) => this.record('rx', this.rx, { ...this.stamp(), ...this.copy(p), dev: d.name, node: node.name }));
+    }
+    this.c.topo.net.dropTrace.connect((p, reason, where) => this.record('drop', this.drops, { ...this.stamp(), ...this.copy(p), reason: DROP_REASON_NAMES[reason], where }));
+  }
+
+  private record<E>(kind: string, list: E[], ev: E): void {
+    if (this.keep) list.push(ev);
+    if (this.sink !== null) this.sink(kind, ev as Stamp);
   }
 
   /** The smart NIC's steps: receive, look up (with where the TCB really is), decide, keep, forward, migrate. */
@@ -121,46 +172,46 @@ export class Recorder {
     const c = this.c;
     const nic = c.nics[i];
     const conn = (p: Packet): [number, number, number] => [p.dstPort, p.srcIp, p.srcPort];
-    nic.receiveTrace.connect((p) => this.nicRx.push({ ...this.stamp(), ...this.copy(p), nic: i }));
+    nic.receiveTrace.connect((p) => this.record('nic-receive', this.nicRx, { ...this.stamp(), ...this.copy(p), nic: i }));
     nic.lookupTrace.connect((p, holder) => {
       const places: string[] = [];
       for (const k of c.nics) if (k.engine.find(...conn(p)) !== undefined) places.push(`nic${k.self.index}`);
       for (const m of c.members) if (m.tcp.find(...conn(p)) !== undefined) places.push(`host${m.index}`);
       const e = nic.directory.lookup(p.srcIp, p.srcPort, p.dstPort);
       const l: LookupEv = { ...this.stamp(), ...this.copy(p), nic: i, holder, places, migrating: e?.migrating ?? false };
-      this.lookups.push(l);
+      this.record('nic-lookup', this.lookups, l);
       this.lastLookup[i] = l;
     });
     nic.decisionTrace.connect((d) => {
       const l = this.lastLookup[i];
       const linked = l !== null && l.t === d.time && l.srcIp === d.clientIp && l.srcPort === d.clientPort ? l : null;
-      this.decisions.push({
+      this.record('nic-decision', this.decisions, {
         ...this.stamp(), nic: i, lookup: linked,
         rec: { ...d, candidates: [...d.candidates], loads: [...d.loads], peerRows: d.peerRows.map((r) => ({ ...r })) },
       });
     });
-    nic.localTrace.connect((p) => this.locals.push({ ...this.stamp(), ...this.copy(p), nic: i }));
+    nic.localTrace.connect((p) => this.record('nic-local', this.locals, { ...this.stamp(), ...this.copy(p), nic: i }));
     nic.forwardTrace.connect((p, owner) => {
       const s = c.members[owner].tcp.find(p.encapServerPort, p.encapClientIp, p.encapClientPort);
-      this.forwards.push({
+      this.record('nic-forward', this.forwards, {
         ...this.stamp(), ...this.copy(p), nic: i, owner, ownerTcb: s !== undefined ? { localIp: s.tcb.localIp, iss: s.tcb.iss } : null,
       });
     });
-    nic.migrateTrace.connect((owner, rttNs) => this.migrations.push({ ...this.stamp(), nic: i, owner, rttNs }));
+    nic.migrateTrace.connect((owner, rttNs) => this.record('nic-migrated', this.migrations, { ...this.stamp(), nic: i, owner, rttNs }));
   }
 
   /** Host TCP segments, first- and third-LAN arrivals, and the requests the server applications get. */
   private listenToServers(): void {
     const c = this.c;
     c.members.forEach((m, i) => {
-      m.tcp.rxTrace.connect((p) => this.tcpRx.push({ ...this.stamp(), ...this.copy(p), server: i }));
-      m.firstIface.dev.rxTrace.connect((p) => this.devRx.push({ ...this.stamp(), server: i, pid: p.id, root: this.rootOf(p.id) }));
-      m.thirdIface!.dev.rxTrace.connect((p) => this.stateRx.push({ ...this.stamp(), server: i, pid: p.id, root: this.rootOf(p.id) }));
+      m.tcp.rxTrace.connect((p) => this.record('tcp-rx', this.tcpRx, { ...this.stamp(), ...this.copy(p), server: i }));
+      m.firstIface.dev.rxTrace.connect((p) => this.record('server-rx', this.devRx, { ...this.stamp(), server: i, pid: p.id, root: this.rootOf(p.id) }));
+      m.thirdIface!.dev.rxTrace.connect((p) => this.record('report-rx', this.stateRx, { ...this.stamp(), server: i, pid: p.id, root: this.rootOf(p.id) }));
     });
     c.servers.forEach((app, i) => {
       app.requestTrace.connect((s, req) => {
         const t = s.tcb;
-        this.requests.push({
+        this.record('request', this.requests, {
           ...this.stamp(), server: i, localIp: t.localIp, localPort: t.localPort, remoteIp: t.remoteIp, remotePort: t.remotePort,
           reqId: req.reqId, clientId: req.clientId, isTcpSocket: s instanceof TcpSocket, onHostLayer: s.layer === c.members[i].tcp,
           state: t.state, iss: t.iss,
@@ -177,7 +228,7 @@ export class Recorder {
         const responses = p.protocol === IpProtocol.TCP && Array.isArray(marks)
           ? marks.map((m) => m.data as TcpResponse).filter((r) => typeof r?.servedBy === 'number').map((r) => ({ reqId: r.reqId, servedBy: r.servedBy }))
           : [];
-        this.clientRx.push({ ...this.stamp(), ...this.copy(p), client: k, responses });
+        this.record('client-rx', this.clientRx, { ...this.stamp(), ...this.copy(p), client: k, responses });
       });
     });
   }
@@ -213,9 +264,11 @@ export class Recorder {
     const report = isUdp && p.dstPort === REPORT_PORT ? { ...(p.appData as LoadReport) } : null;
     const ctl = isUdp && p.dstPort === CLUSTER_PORT ? (p.appData as { kind: string }).kind : null;
     const e: TxEv = { ...this.stamp(), ...this.copy(p), dev, lan: info?.lan ?? 0, node: info?.node ?? '?', report, ctl };
-    this.tx.push(e);
-    push(this.byRoot, e.root, e);
-    push(this.byPid, e.pid, e);
+    this.record('tx', this.tx, e);
+    if (this.keep) {
+      push(this.byRoot, e.root, e);
+      push(this.byPid, e.pid, e);
+    }
   }
 
   rootOf(pid: number): number {
