@@ -14,8 +14,11 @@ function field(v: string): string {
   return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
+/** Swept fields' columns are "param:<path>", apart from the fixed ones (a sweep over seed has both). */
+const PARAM = 'param:';
+
 export function csvHeader(params: readonly string[]): string {
-  return [...FIXED, ...params, ...METRIC_NAMES].map(field).join(',');
+  return [...FIXED, ...params.map((p) => PARAM + p), ...METRIC_NAMES].map(field).join(',');
 }
 
 export function csvLine(r: SweepRow, params: readonly string[]): string {
@@ -50,11 +53,11 @@ export function parseCsv(text: string): string[][] {
 
 function rowFromCells(h: string[], c: string[]): SweepRow {
   const get = (k: string): string => c[h.indexOf(k)] ?? '';
-  const params = h.filter((k) => !FIXED.includes(k) && !(METRIC_NAMES as readonly string[]).includes(k));
+  const params = h.filter((k) => k.startsWith(PARAM)).map((k) => k.slice(PARAM.length));
   return {
     point: Number(get('point')), run: Number(get('run')), seed: Number(get('seed')), scenario: get('scenario'),
     set: get('set') === '' ? [] : get('set').split(' ; '), hash: get('scenario_hash'), netsim: get('netsim'), stopReason: get('stop_reason'),
-    params: Object.fromEntries(params.map((p) => [p, get(p)])),
+    params: Object.fromEntries(params.map((p) => [p, get(PARAM + p)])),
     metrics: Object.fromEntries(METRIC_NAMES.map((m) => [m, get(m) === '' ? null : Number(get(m))])) as Metrics,
   };
 }

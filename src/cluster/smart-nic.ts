@@ -13,7 +13,9 @@
  *     (own load live, peers' as last reported over the third LAN);
  *  5. local: the TCB goes to the own host, whose socket application serves;
  *  6. migrate: or a migration packet carries the TCB over the second LAN to
- *     the chosen server, which acknowledges; the directory records the owner;
+ *     the chosen server, which acknowledges (migration.ts: retransmitted
+ *     when lost, taken back when every try fails); the directory records
+ *     the owner;
  *  7. forward: the request and every later packet of the connection go to
  *     the owner encapsulated (one header with the reference) over the
  *     second LAN; the owner answers the client directly with this NIC's
@@ -34,16 +36,16 @@ import type { Ipv4Interface } from '../nodes/ip-node';
 import { resetFor, TcpLayer, type TcpOptions } from '../transport/tcp-layer';
 import type { TcpSocket } from '../transport/tcp-socket';
 import type { Tcb } from '../transport/tcb';
-import { UdpSocket } from '../transport/udp-socket';
 import { ConnectionDirectory, DirectoryEntry, Holder } from './connection-directory';
 import { PacketProcessor } from './packet-processor';
 import { decapsulate, encapsulate, isEncapsulated } from './encapsulation';
+import { ControlChannel, type ClusterMessage } from './control-channel';
 import { forwardAddress, type Member } from './member';
+import { Migrator } from './migration';
 import { decide, flowHash, type PolicyName } from './placement';
 import { StateTable, type StateRow } from './state-table';
 
-/** UDP port of the cluster's control messages (migration, acknowledgement, closed). */
-export const CLUSTER_PORT = 7001;
+export { CLUSTER_PORT } from './control-channel';
 
 export interface NicOptions {
   /** NIC processor time per received client packet, ns. */
@@ -57,13 +59,17 @@ export interface NicOptions {
   decideAt: 'request' | 'syn';
   /** Payload of a migration packet (the serialised connection end point), bytes. */
   migrationBytes: number;
+  /** Wait for a migration's acknowledgement before sending it again, ns (doubles each time). */
+  migrationTimeoutNs: number;
+  /** Retransmissions of a migration before the first device takes the connection back. */
+  migrationRetries: number;
   /** Handing a TCB to the NIC's own host (bus transfer), ns. */
   localHandoffNs: number;
 }
 
 export const NIC_DEFAULTS: NicOptions = {
   processingNs: 2_000, bufferPackets: 1000, policy: 'least-loaded', threshold: 4, decideAt: 'request',
-  migrationBytes: 256, localHandoffNs: 1_000,
+  migrationBytes: 256, migrationTimeoutNs: 2_000_000, migrationRetries: 4, localHandoffNs: 1_000,
 };
 
 /** What the design decides for a NIC (not options: the installer sets them). */
@@ -91,10 +97,6 @@ export interface DecisionRecord {
   ownLoad: number;
 }
 
-type ClusterMessage =
-  | { kind: 'migrate'; tcb: Tcb; from: number }
-  | { kind: 'migrate-ack'; clientIp: Ipv4; clientPort: number; serverPort: number; from: number }
-  | { kind: 'closed'; clientIp: Ipv4; clientPort: number; serverPort: number; from: number };
 
 export class SmartNic implements PacketHolder {
   readonly opts: NicOptions;
@@ -104,12 +106,13 @@ export class SmartNic implements PacketHolder {
   readonly engine: TcpLayer;
   /** The NIC's processor: `processingNs` per received client packet. */
   readonly processor: PacketProcessor;
-  private readonly control: UdpSocket;
+  private readonly control: ControlChannel;
+  /** Step 6: migrations out of this device and into its host. */
+  readonly migration: Migrator;
   private readonly rng: RandomStream;
   private readonly loads: Float64Array;
   private turn = 0;
   private readonly forwardIface: Ipv4Interface;
-  private readonly migrationStart = new Map<number, number>();
   private readonly memberByIp: Map<Ipv4, number>;
 
   // Counters.
@@ -118,9 +121,6 @@ export class SmartNic implements PacketHolder {
   synAnswered = 0;
   decisions = 0;
   keptLocal = 0;
-  migrations = 0;
-  migrationRttSumNs = 0;
-  migrationRttMaxNs = 0;
   forwarded = 0;
   forwardedBytes = 0;
   closedNotices = 0;
@@ -164,8 +164,13 @@ export class SmartNic implements PacketHolder {
     node.setRxIntercept((p, iface) => this.intercept(p, iface));
     // The owner side: encapsulated packets from other first devices.
     node.setEncapHandler((p) => this.receiveForwarded(p));
-    this.control = new UdpSocket(node).bind(CLUSTER_PORT);
-    this.control.onReceive = (p) => this.onControl(p.appData as ClusterMessage, p);
+    this.control = new ControlChannel(self, members, this.via, this.forwardIface, (msg) => this.onControl(msg));
+    this.migration = new Migrator(net, self, {
+      bytes: this.opts.migrationBytes, timeoutNs: this.opts.migrationTimeoutNs, retries: this.opts.migrationRetries,
+    }, this.control, {
+      acked: (e, owner, rtt) => this.migrationAcked(e, owner, rtt),
+      failed: (e, tcb) => this.migrationFailed(e, tcb),
+    });
     // Path flags: what leaves through this NIC with its address was processed by it;
     // what it only overhears on a hub was seen.
     const myIp = self.firstIface.ip;
@@ -178,6 +183,19 @@ export class SmartNic implements PacketHolder {
         if (p.srcIp === myIp && p.protocol === IpProtocol.TCP) p.pathFlags |= PathFlag.FIRST_SEEN;
       });
     }
+  }
+
+  /** Migrations started, and their acknowledged round trips. */
+  get migrations(): number {
+    return this.migration.started;
+  }
+
+  get migrationRttSumNs(): number {
+    return this.migration.rttSumNs;
+  }
+
+  get migrationRttMaxNs(): number {
+    return this.migration.rttMaxNs;
   }
 
   get name(): string {
@@ -317,27 +335,28 @@ export class SmartNic implements PacketHolder {
     e.owner = owner;
     e.migrating = true;
     e.pending.push(p);
-    this.migrations++;
-    this.migrationStart.set(endpointKey(e.clientIp, e.clientPort), this.now);
-    this.sendControl(owner, { kind: 'migrate', tcb, from: this.self.index }, this.opts.migrationBytes);
+    this.migration.start(e, tcb, owner);
   }
 
-  private migrationAcked(m: { clientIp: Ipv4; clientPort: number; serverPort: number; from: number }): void {
-    const e = this.directory.lookup(m.clientIp, m.clientPort, m.serverPort);
-    const key = endpointKey(m.clientIp, m.clientPort);
-    const t0 = this.migrationStart.get(key);
-    this.migrationStart.delete(key);
-    if (t0 !== undefined) {
-      const rtt = this.now - t0;
-      this.migrationRttSumNs += rtt;
-      if (rtt > this.migrationRttMaxNs) this.migrationRttMaxNs = rtt;
-      if (this.migrateTrace.active) this.migrateTrace.fire(m.from, rtt, this);
-    }
-    if (e === undefined || !e.migrating) return;
+  private migrationAcked(e: DirectoryEntry, owner: number, rtt: number): void {
+    if (this.migrateTrace.active) this.migrateTrace.fire(owner, rtt, this);
+    if (this.directory.lookup(e.clientIp, e.clientPort, e.serverPort) !== e || !e.migrating) return;
     e.migrating = false;
     const pending = e.pending;
     e.pending = [];
     for (const q of pending) this.forward(q, e.owner);
+  }
+
+  /** No acknowledgement came: the connection is served here after all. */
+  private migrationFailed(e: DirectoryEntry, tcb: Tcb): void {
+    if (this.directory.lookup(e.clientIp, e.clientPort, e.serverPort) !== e) return;
+    e.migrating = false;
+    e.owner = Holder.LOCAL;
+    this.keptLocal++;
+    this.self.app.adopt(this.self.tcp.importConnection(tcb));
+    const pending = e.pending;
+    e.pending = [];
+    for (const q of pending) this.toHost(q);
   }
 
   // ------------------------------------------------------- 7. forward
@@ -380,23 +399,10 @@ export class SmartNic implements PacketHolder {
 
   // ------------------------------------------------------- 8. control messages
 
-  private sendControl(to: number, msg: ClusterMessage, bytes: number): void {
-    const m = this.members[to];
-    const p = this.control.newDatagram(forwardAddress(m, this.via), CLUSTER_PORT, bytes);
-    p.srcIp = this.forwardIface.ip;
-    p.appData = msg;
-    this.control.sent++;
-    this.self.node.outputVia(p, this.forwardIface, p.dstIp);
-  }
-
-  private onControl(msg: ClusterMessage, _p: Packet): void {
-    if (msg.kind === 'migrate') {
-      this.self.app.adopt(this.self.tcp.importConnection(msg.tcb));
-      const t = msg.tcb;
-      this.sendControl(msg.from, { kind: 'migrate-ack', clientIp: t.remoteIp, clientPort: t.remotePort, serverPort: t.localPort, from: this.self.index }, 16);
-    } else if (msg.kind === 'migrate-ack') {
-      this.migrationAcked(msg);
-    } else {
+  private onControl(msg: ClusterMessage): void {
+    if (msg.kind === 'migrate') this.migration.receive(msg);
+    else if (msg.kind === 'migrate-ack') this.migration.acknowledge(msg);
+    else {
       this.closedNotices++;
       this.directory.remove(msg.clientIp, msg.clientPort, msg.serverPort);
     }
@@ -410,7 +416,7 @@ export class SmartNic implements PacketHolder {
       const e = this.directory.lookup(t.remoteIp, t.remotePort, t.localPort);
       if (e !== undefined && e.owner === where) this.directory.remove(t.remoteIp, t.remotePort, t.localPort);
     } else if (where === Holder.LOCAL) {
-      this.sendControl(first, { kind: 'closed', clientIp: t.remoteIp, clientPort: t.remotePort, serverPort: t.localPort, from: this.self.index }, 16);
+      this.control.send(first, { kind: 'closed', clientIp: t.remoteIp, clientPort: t.remotePort, serverPort: t.localPort, from: this.self.index }, 16);
     }
   }
 

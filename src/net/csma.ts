@@ -20,7 +20,7 @@
 import { transmitTime, US } from '../engine';
 import type { RandomStream } from '../engine';
 import { BROADCAST_MAC } from './address';
-import { DropReason } from './drop-reason';
+import { DropReason, type DropReasonCode } from './drop-reason';
 import { NetDevice } from './net-device';
 import type { Network, PacketHolder } from './network';
 import type { Packet } from './packet';
@@ -86,10 +86,15 @@ export class CsmaChannel implements PacketHolder {
     const broadcast = dst === BROADCAST_MAC;
     const devs = this.devices;
     let owner: CsmaDevice | null = null;
+    let downOwner: CsmaDevice | null = null;
     let promiscuous = false;
     for (let i = 0; i < devs.length; i++) {
       const d = devs[i];
-      if (d === src || !d.up) continue;
+      if (d === src) continue;
+      if (!d.up) {
+        if (broadcast || d.mac === dst) downOwner = d;
+        continue;
+      }
       d.seenFrames++;
       if (!broadcast && d.mac === dst) owner = d;
       else if (d.promiscuous) promiscuous = true;
@@ -116,7 +121,7 @@ export class CsmaChannel implements PacketHolder {
       }
     }
     // Nobody on the segment took it (filtered by MAC, or every receiver down).
-    if (!taken) this.net.drop(p, DropReason.MAC_FILTERED, this.name);
+    if (!taken) this.net.drop(p, downOwner !== null ? downOwner.downReason : DropReason.MAC_FILTERED, this.name);
     this.propagating = null;
     this.src = null;
     this.state = IDLE;
@@ -240,10 +245,10 @@ export class CsmaDevice extends NetDevice {
     this.onPromiscuous(this, p, takenByAnother);
   }
 
-  override setUp(up: boolean): void {
-    super.setUp(up);
+  override setUp(up: boolean, reason: DropReasonCode = DropReason.LINK_DOWN): void {
+    super.setUp(up, reason);
     if (!up && this.current !== null && this.txState === BACKOFF) {
-      this.net.drop(this.current, DropReason.LINK_DOWN, this.name);
+      this.net.drop(this.current, reason, this.name);
       this.current = null;
       this.txState = READY;
     }

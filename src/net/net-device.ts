@@ -10,7 +10,7 @@
  * accepted (addressed to it, broadcast, or taken promiscuously).
  */
 import type { Mac } from './address';
-import { DropReason } from './drop-reason';
+import { DropReason, type DropReasonCode } from './drop-reason';
 import { DropTailQueue } from './drop-tail-queue';
 import type { Network, PacketHolder } from './network';
 import type { Packet } from './packet';
@@ -25,6 +25,8 @@ export abstract class NetDevice implements PacketHolder {
   onReceive: ReceiveHandler = () => {};
   promiscuous = false;
   up = true;
+  /** Why frames end at this device while it is down: its link (a fault) or its whole node (a crash). */
+  downReason: DropReasonCode = DropReason.LINK_DOWN;
   /** Position of this device in its node (set by the node). */
   ifIndex = -1;
   /** Id of the owning node (set by the node), for metrics. */
@@ -70,7 +72,7 @@ export abstract class NetDevice implements PacketHolder {
   /** Send with a given source MAC (a bridge forwarding keeps the original); false when dropped. */
   sendFrom(p: Packet, srcMac: Mac, dstMac: Mac): boolean {
     if (!this.up) {
-      this.net.drop(p, DropReason.LINK_DOWN, this.name);
+      this.net.drop(p, this.downReason, this.name);
       return false;
     }
     p.srcMac = srcMac;
@@ -112,11 +114,14 @@ export abstract class NetDevice implements PacketHolder {
   /** Packets held: queued, being transmitted, or on the wire from this device. */
   abstract packetsHeld(): number;
 
-  /** Bring the device up or down; going down drops what it queued. */
-  setUp(up: boolean): void {
+  /** Bring the device up or down (`reason`: a link fault or its node going down); going down drops what it queued. */
+  setUp(up: boolean, reason: DropReasonCode = DropReason.LINK_DOWN): void {
     if (this.up === up) return;
     this.up = up;
-    if (!up) for (const p of this.queue.drain()) this.net.drop(p, DropReason.LINK_DOWN, this.name);
+    if (!up) {
+      this.downReason = reason;
+      for (const p of this.queue.drain()) this.net.drop(p, reason, this.name);
+    }
   }
 
   /** Count a frame handed to this device (an ns-3 hop) and fire the traces. */

@@ -66,7 +66,7 @@ export class PointToPointDevice extends NetDevice {
     this.peer.inTransit--;
     this.seenFrames++;
     if (!this.up || !this.peer.up) {
-      this.net.drop(p, DropReason.LINK_DOWN, this.name);
+      this.net.drop(p, !this.up ? this.downReason : this.peer.downReason, this.name);
       return;
     }
     this.accept(p, p.pppBytes(), true);

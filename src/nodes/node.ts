@@ -6,6 +6,7 @@
  */
 import type { Network } from '../net/network';
 import type { NetDevice } from '../net/net-device';
+import { DropReason } from '../net/drop-reason';
 import type { Application } from './application';
 
 export type NodeKind = 'host' | 'router' | 'l2-switch' | 'l3-switch' | 'internet' | 'server' | 'client' | 'balancer';
@@ -40,7 +41,7 @@ export class Node {
   setUp(up: boolean): void {
     if (this.up === up) return;
     this.up = up;
-    for (const d of this.devices) d.setUp(up);
+    for (const d of this.devices) d.setUp(up, DropReason.NODE_DOWN);
     for (const a of this.applications) if (!up) a.stop();
   }
 }

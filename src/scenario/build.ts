@@ -214,6 +214,7 @@ function install(s: Scenario, run: number, topo: Topology, nodes: Map<string, No
       nic: {
         policy: c.nic.policy as ClusterConfig['nic']['policy'], threshold: c.nic.threshold, processingNs: c.nic.processing, bufferPackets: c.nic.bufferPackets,
         decideAt: c.nic.decideAt, migrationBytes: c.nic.migrationSize, localHandoffNs: c.nic.localHandoff,
+        migrationTimeoutNs: c.nic.migrationTimeout, migrationRetries: c.nic.migrationRetries,
       },
       balancer: { processingNs: c.balancer.processing, bufferPackets: c.balancer.bufferPackets, buckets: c.balancer.buckets },
       reports: { periodNs: c.reports.period, bytes: c.reports.size, deadAfterNs: c.reports.deadAfter },

@@ -114,6 +114,8 @@ const nic = z.strictObject({
   bufferPackets: int(1, 1_000_000).default(1000).describe('packets that can wait for the NIC processor'),
   decideAt: z.enum(['request', 'syn']).default('request').describe('choose the owner on the request (the claims) or on the SYN (Maglev/Katran/Beamer style)'),
   migrationSize: size('payload of a migration packet (the serialised connection end point)').prefault('256B'),
+  migrationTimeout: duration('wait this long for a migration\'s acknowledgement before sending it again (doubling each time)', true).prefault('2ms'),
+  migrationRetries: int(0, 20).default(4).describe('retransmissions of a migration before the first device serves the connection itself'),
   localHandoff: duration('handing a TCB to the NIC\'s own host').prefault('1us'),
 });
 

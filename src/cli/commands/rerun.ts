@@ -23,7 +23,7 @@ Example:
       const row = rows[k - 1];
       if (row === undefined) throw new UsageError(`${m[1]} has ${rows.length} rows; there is no row ${k}`);
       const sets = [...row.set, ...Object.entries(row.params).map(([p, v]) => `${p}=${v}`)];
-      const words = ['netsim', 'run', row.scenario, '--run', String(row.run), ...sets.flatMap((s) => ['--set', s])];
+      const words = ['npx', 'netsim', 'run', row.scenario, '--run', String(row.run), ...sets.flatMap((s) => ['--set', s])];
       process.stdout.write(`${words.map(quote).join(' ')}\n`);
     });
 }
