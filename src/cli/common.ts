@@ -82,7 +82,7 @@ export function barFor(f: ScenarioFlags): Progress {
 }
 
 export function reportOf(s: Scenario, groups: ReportGroup[]): Report {
-  return { scenario: s.name, description: s.description, hash: scenarioHash(s.input), seed: s.seed, groups, metrics: metricsOf(s.measure) };
+  return { scenario: s.name, description: s.description, hash: scenarioHash(s.input), seed: s.seed, groups, metrics: metricsOf(s) };
 }
 
 /** report.json, metrics.csv and report.md in `dir`. */

@@ -4,7 +4,7 @@
  * place the loader meets the file system.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadScenario, type LoadResult } from '../scenario/load';
 
@@ -37,5 +37,6 @@ export function loadScenarioFile(ref: string, set: readonly string[] = []): Load
       problems: [{ file: ref, path: [], message: code === 'ENOENT' ? `no such file, and no library scenario of that name (the library has ${names.join(', ')})` : `cannot read it: ${(e as Error).message}` }],
     };
   }
-  return loadScenario(text, { file, set, readFile: (p) => readFileSync(resolve(dirname(file), p)) });
+  const shown = relative(process.cwd(), file);
+  return loadScenario(text, { file: shown.startsWith('..') ? file : shown, set, readFile: (p) => readFileSync(resolve(dirname(file), p)) });
 }

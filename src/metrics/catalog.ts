@@ -70,4 +70,10 @@ export const STANDARD_METRICS: readonly MetricName[] = [
   'latency-mean', 'latency-p99', 'load-cv', 'migrations', 'migration-rtt-mean', 'open-connections', 'conserved',
 ];
 
+/** The summary of a network with no cluster (the path measures need first devices). */
+export const PLAIN_METRICS: readonly MetricName[] = [
+  'requests-issued', 'requests-completed', 'requests-failed', 'requests-unfinished', 'latency-mean', 'latency-p50', 'latency-p99',
+  'latency-max', 'load-cv', 'hops', 'drops', 'open-connections', 'conserved',
+];
+
 export type Metrics = Record<MetricName, number | null>;

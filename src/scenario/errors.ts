@@ -43,10 +43,14 @@ export function formatProblem(p: ScenarioProblem): string {
 /** ` (did you mean "x"?)` when one candidate is close enough to `word`, else ''. */
 export function didYouMean(word: string, candidates: readonly string[]): string {
   if (candidates.length === 0 || word.length === 0) return '';
+  const lower = word.toLowerCase();
   const best = closest(word, candidates as string[]);
-  const d = distance(word.toLowerCase(), best.toLowerCase());
+  const d = distance(lower, best.toLowerCase());
   const limit = Math.max(2, Math.floor(best.length / 3));
-  return d > 0 && d <= limit ? `; did you mean "${best}"?` : '';
+  if (d > 0 && d <= limit) return `; did you mean "${best}"?`;
+  // An abbreviation: the one candidate it begins.
+  const prefixed = candidates.filter((c) => c.toLowerCase().startsWith(lower) && c.toLowerCase() !== lower);
+  return lower.length >= 3 && prefixed.length === 1 ? `; did you mean "${prefixed[0]}"?` : '';
 }
 
 /** A value as it appears in a message: strings quoted, long values cut. */
@@ -69,4 +73,15 @@ export function oneOf(values: readonly unknown[], max = 12): string {
   const vs = values.slice(0, max).map((v) => (typeof v === 'string' ? `"${v}"` : String(v)));
   if (values.length > max) vs.push('...');
   return vs.length <= 1 ? vs.join('') : `${vs.slice(0, -1).join(', ')} or ${vs[vs.length - 1]}`;
+}
+
+/** "no node X", with the nearest id, or the range of a group whose member was miscounted. */
+export function unknownNode(v: string, plan: { members: ReadonlyMap<string, readonly string[]>; byId: ReadonlyMap<string, unknown> }): string {
+  const m = /^(.*?)(\d+)$/.exec(v);
+  const group = m !== null ? plan.members.get(m[1]) : undefined;
+  if (group !== undefined && group.length > 1) return `no node "${v}": group "${m![1]}" has ${group.length} nodes, ${group[0]} to ${group[group.length - 1]}`;
+  const candidates = [...plan.byId.keys()].slice(0, 5000);
+  for (const g of plan.members.keys()) if (!plan.byId.has(g)) candidates.push(g);
+  const hint = didYouMean(v, candidates);
+  return `no node "${v}"${hint !== '' ? hint : `; nodes are ${[...plan.members.keys()].slice(0, 8).map((x) => `"${x}"`).join(', ')}${plan.members.size > 8 ? ', ...' : ''}`}`;
 }

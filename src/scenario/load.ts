@@ -12,7 +12,7 @@
  */
 import { findNodeAtLocation, parse, parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import type { z } from 'zod';
-import { didYouMean, formatPath, oneOf, shown, type JsonPath, type ScenarioProblem } from './errors';
+import { didYouMean, formatPath, oneOf, shown, unknownNode, type JsonPath, type ScenarioProblem } from './errors';
 import { expandSite } from './expand';
 import { adjacency, planNetwork, reachable, type NetworkPlan } from './plan';
 import {
@@ -100,6 +100,9 @@ function locate(problems: ScenarioProblem[], text: string | undefined, tree: Jso
 
 type Issue = z.core.$ZodIssue;
 
+const TYPE_WORDS: Record<string, string> = { int: 'an integer', number: 'a number', string: 'a string', boolean: 'true or false', object: 'an object', array: 'an array' };
+const expectedWord = (t: string): string => TYPE_WORDS[t] ?? `a ${t}`;
+
 function typeName(v: unknown): string {
   return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : typeof v;
 }
@@ -119,9 +122,9 @@ function issueProblems(issue: Issue, base: JsonPath, root: unknown, file: string
   const at = (message: string, p: JsonPath = path): ScenarioProblem => ({ file, path: p, message });
   switch (issue.code) {
     case 'invalid_type':
-      if (input === undefined) return [at(`missing; expected ${issue.expected === 'object' ? 'an object' : issue.expected === 'array' ? 'an array' : `a ${issue.expected}`}`)];
+      if (input === undefined) return [at(`missing; expected ${expectedWord(issue.expected)}`)];
       if (issue.message !== undefined && issue.message.startsWith('expected ')) return [at(`found ${shown(input)}; ${issue.message}`)];
-      return [at(`found ${shown(input)} (${typeName(input)}); expected ${issue.expected === 'object' ? 'an object' : issue.expected === 'array' ? 'an array' : `a ${issue.expected}`}`)];
+      return [at(`found ${shown(input)} (${typeName(input)}); expected ${expectedWord(issue.expected)}`)];
     case 'invalid_value': {
       const vals = issue.values.map(String);
       return [at(`found ${shown(input)}; expected ${vals.length === 1 ? shown(issue.values[0]) : `one of ${oneOf(issue.values)}`}${typeof input === 'string' ? didYouMean(input, vals) : ''}`)];
@@ -163,11 +166,24 @@ function issueProblems(issue: Issue, base: JsonPath, root: unknown, file: string
 
 // ------------------------------------------------------------- overrides
 
+/** The JSON path of a "a.b[2].c=value" assignment, or null when it is not one. */
+function setPath(assignment: string): (string | number)[] | null {
+  const eq = assignment.indexOf('=');
+  if (eq <= 0) return null;
+  const path: (string | number)[] = [];
+  for (const part of assignment.slice(0, eq).trim().split('.')) {
+    const m = /^([^[\]]*)((?:\[\d+\])*)$/.exec(part);
+    if (m === null || (m[1] === '' && m[2] === '')) return null;
+    if (m[1] !== '') path.push(/^\d+$/.test(m[1]) ? Number(m[1]) : m[1]);
+    for (const ix of m[2].matchAll(/\[(\d+)\]/g)) path.push(Number(ix[1]));
+  }
+  return path;
+}
+
 /** Parse "a.b[2].c=value" (value as JSON when it parses, else a string) and set it in `obj`. */
 export function applySet(obj: unknown, assignment: string): string | null {
   const eq = assignment.indexOf('=');
   if (eq <= 0) return `--set ${assignment}: expected path=value, such as network.site.servers=100`;
-  const pathText = assignment.slice(0, eq).trim();
   const raw = assignment.slice(eq + 1);
   let value: unknown = raw;
   try {
@@ -175,13 +191,8 @@ export function applySet(obj: unknown, assignment: string): string | null {
   } catch {
     value = raw;
   }
-  const path: (string | number)[] = [];
-  for (const part of pathText.split('.')) {
-    const m = /^([^[\]]*)((?:\[\d+\])*)$/.exec(part);
-    if (m === null || (m[1] === '' && m[2] === '')) return `--set ${assignment}: "${pathText}" is not a path like workload.arrival.kind or faults[0].at`;
-    if (m[1] !== '') path.push(/^\d+$/.test(m[1]) ? Number(m[1]) : m[1]);
-    for (const ix of m[2].matchAll(/\[(\d+)\]/g)) path.push(Number(ix[1]));
-  }
+  const path = setPath(assignment);
+  if (path === null) return `--set ${assignment}: "${assignment.slice(0, eq)}" is not a path like workload.arrival.kind or faults[0].at`;
   if (obj === null || typeof obj !== 'object') return `--set ${assignment}: the scenario is not an object`;
   let cur = obj as Record<string | number, unknown>;
   for (let i = 0; i < path.length - 1; i++) {
@@ -243,7 +254,15 @@ function loadValue(value: unknown, opts: LoadOptions, text: string | undefined):
   }
   try {
     const r = validate(input, file, opts);
-    return r.ok ? r : { ok: false, problems: locate(r.problems, text, tree) };
+    if (r.ok) return r;
+    const setPaths = (opts.set ?? []).map((a) => ({ a, path: setPath(a) }));
+    const fromSet = (p: ScenarioProblem): string | undefined => setPaths.find((x) => x.path !== null && x.path.every((k, i) => p.path[i] === k))?.a;
+    // A problem in a value the command line set is reported as such, not at a line of the file.
+    const located = locate(r.problems.filter((p) => fromSet(p) === undefined), text, tree)
+      .concat(r.problems.filter((p) => fromSet(p) !== undefined).map((p) => ({ ...p, message: `${p.message} (from --set ${fromSet(p)})` })));
+    // In the order of the file, so the first line printed is the first mistake.
+    located.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+    return { ok: false, problems: located };
   } catch (e) {
     // A bug of ours, not the user's: still one line, never a stack.
     return { ok: false, problems: [{ file, path: [], message: `netsim could not check this scenario (${(e as Error).message}); please report it` }] };
@@ -308,11 +327,10 @@ function checkScenario(s: Scenario, file: string): ScenarioProblem[] {
   const out: ScenarioProblem[] = [];
   const at = (path: JsonPath, message: string): void => { out.push({ file, path, message }); };
   const plan = s.plan;
-  const ids = [...plan.members.keys()];
   const ref = (v: string, path: JsonPath, kinds: readonly string[], what: string): boolean => {
     const n = plan.members.get(v)?.[0] ?? (plan.byId.has(v) ? v : undefined);
     if (n === undefined) {
-      at(path, `no node "${v}"${didYouMean(v, [...ids, ...plan.byId.keys()].slice(0, 5000))}`);
+      at(path, unknownNode(v, plan));
       return false;
     }
     const kind = plan.byId.get(n)!.spec.kind;

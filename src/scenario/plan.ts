@@ -24,7 +24,7 @@
  * 100,000-client site costs 100,000 entries.
  */
 import { formatIpv4, parseCidr, type Ipv4 } from '../net/address';
-import { didYouMean, formatPath, type JsonPath, type ScenarioProblem } from './errors';
+import { formatPath, unknownNode, type JsonPath, type ScenarioProblem } from './errors';
 import { SEGMENT_KINDS, type Graph, type GraphNode, type GraphNodeKind, type LanRole } from './schema';
 
 export interface PlanNode {
@@ -147,13 +147,12 @@ export function planNetwork(graph: Graph, base: JsonPath, fromSite: boolean): { 
       nodes.push(n);
     });
   });
-  const allIds = [...specIds.keys()];
   const endpoint = (v: string, path: JsonPath): string[] | null => {
     const m = members.get(v);
     if (m !== undefined) return m;
     const single = byId.get(v);
     if (single !== undefined) return [single.id];
-    problem(path, `no node "${v}"${didYouMean(v, allIds)}${didYouMean(v, allIds) === '' ? `; nodes are ${allIds.slice(0, 8).map((x) => `"${x}"`).join(', ')}${allIds.length > 8 ? ', ...' : ''}` : ''}`);
+    problem(path, unknownNode(v, { members, byId }));
     return null;
   };
 

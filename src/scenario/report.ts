@@ -8,7 +8,7 @@
  * clock, no locale), so the same scenario and seed give byte-identical
  * reports from `run`, `compare` and `sweep`.
  */
-import { METRICS, STANDARD_METRICS, type MetricName } from '../metrics/catalog';
+import { METRICS, PLAIN_METRICS, STANDARD_METRICS, type MetricName } from '../metrics/catalog';
 import { formatCell, toCsv, toMarkdown, toText, type Column, type Table } from '../metrics/report';
 import { NETSIM_VERSION } from '../version';
 import { pairedDifference, summarize, type Estimate } from './replications';
@@ -36,8 +36,10 @@ export const SHORT_LABELS: Readonly<Record<string, string>> = {
   'no-forward': 'no-fwd', 'daisy-chain': 'daisy', none: 'plain',
 };
 
-export function metricsOf(measure: readonly MetricName[] | undefined): readonly MetricName[] {
-  return measure !== undefined && measure.length > 0 ? measure : STANDARD_METRICS;
+/** What a scenario's summary shows: its `measure`, or the standard set for a cluster or a plain network. */
+export function metricsOf(s: { measure?: readonly MetricName[]; cluster: unknown }): readonly MetricName[] {
+  if (s.measure !== undefined && s.measure.length > 0) return s.measure;
+  return s.cluster !== null ? STANDARD_METRICS : PLAIN_METRICS;
 }
 
 function cell(m: MetricName, e: Estimate, signed = false): string {

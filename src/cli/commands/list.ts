@@ -22,7 +22,11 @@ export function register(program: Command): void {
   program.command('list')
     .description('list the bundled scenarios with what each shows')
     .addHelpText('after', `
-Run one by name: netsim run <name>`)
+Run one by name, or copy it and change it.
+
+Example:
+  netsim list
+  netsim run flash-crowd`)
     .action(() => {
       const width = Math.min(100, process.stdout.columns ?? 100);
       for (const f of libraryFiles()) {
