@@ -2,13 +2,15 @@
  * `npm run bench -- <suite> [--anchors] [flags]`
  *
  * Suites: engine (chain + hold), cluster (the ns-3 cluster_bench workload),
- * tcp (TCP request/response, 100 clients x 20 servers over a lossy Internet).
+ * tcp (TCP request/response, 100 clients x 20 servers over a lossy Internet),
+ * sweep (the same grid through netsim sweep with -j 1 and -j 2).
  * With --anchors the matching ns-3 / SimPy anchors run in the same process
  * tree right after netsim and each netsim/anchor ratio is printed.
  */
 import { benchChain, benchHold, rngCostNs } from './engine';
 import { benchCluster } from './cluster';
 import { benchTcp } from './tcp';
+import { benchSweep } from './sweep';
 import { NS3_CLUSTER_DEFAULTS, type Ns3ClusterFlags } from '../src/scenario/presets';
 import { printRatio, runAnchor, type BenchLine } from './anchors';
 
@@ -118,6 +120,16 @@ function tcpSuite(flags: Map<string, string>): void {
   }
 }
 
+function sweepSuite(flags: Map<string, string>): void {
+  const [one, two] = benchSweep({
+    scenario: flags.get('scenario') ?? 'migration', points: num(flags, 'points', 8),
+    sets: flags.has('set') ? flags.get('set')!.split(';') : ['workload.requestsPerClient=20'],
+  });
+  console.log(lineOf(one));
+  console.log(lineOf(two));
+  console.log(`ratio netsim_sweep_j2/netsim_sweep_j1 wall=${(one.wallS / two.wallS).toFixed(2)}x (goal >= 1.8x; rows identical)`);
+}
+
 function lineOf(l: BenchLine): string {
   const ex = Object.entries(l.extra).map(([k, v]) => `${k}=${v}`).join(',');
   return `${l.name} events_per_sec=${l.eventsPerSec.toFixed(0)} wall_s=${l.wallS.toFixed(4)} extra=${ex}`;
@@ -128,6 +140,7 @@ const suites: Record<string, (f: Map<string, string>) => void | Promise<void>> =
   engine: engineSuite,
   cluster: clusterSuite,
   tcp: tcpSuite,
+  sweep: sweepSuite,
 };
 const wanted = positional.length > 0 ? positional : Object.keys(suites);
 for (const s of wanted) {

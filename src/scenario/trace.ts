@@ -10,7 +10,8 @@
  * microsecond or nanosecond stamps, either byte order, Ethernet, PPP or raw
  * IPv4 frames; a SYN without ACK starts a request at its time relative to
  * the first record, its source address picks a client (addresses in order of
- * first appearance, spread over the clients in turn).
+ * first appearance, spread over the clients in turn). A flow's sizes are
+ * the furthest byte it carried each way, so retransmissions count once.
  *
  * Errors name the file and line (CSV) or record (pcap). No I/O: the caller
  * reads the bytes. Cost: O(size of the file).
@@ -64,7 +65,8 @@ export function parseCsvTrace(text: string, file: string): TraceRow[] {
   return rows.sort((a, b) => a.at - b.at);
 }
 
-interface Flow { row: TraceRow; req: number; resp: number }
+/** A flow's first sequence numbers each way and the furthest byte seen each way (retransmissions count once). */
+interface Flow { row: TraceRow; isnUp: number; isnDown: number; req: number; resp: number }
 
 export function parsePcapTrace(bytes: Uint8Array, file: string): TraceRow[] {
   if (bytes.length < 24) throw new TraceError(`${file}: too short for a pcap file (${bytes.length} bytes)`);
@@ -100,6 +102,7 @@ export function parsePcapTrace(bytes: Uint8Array, file: string): TraceRow[] {
     const tcp = ip + ihl;
     if (tcp + 20 > off) continue;
     const sport = dv.getUint16(tcp), dport = dv.getUint16(tcp + 2);
+    const seq = dv.getUint32(tcp + 4);
     const doff = (bytes[tcp + 12] >> 4) * 4, flags = bytes[tcp + 13];
     const payload = Math.max(0, total - ihl - doff);
     const fwd = `${src}:${sport}>${dst}:${dport}`, rev = `${dst}:${dport}>${src}:${sport}`;
@@ -108,14 +111,17 @@ export function parsePcapTrace(bytes: Uint8Array, file: string): TraceRow[] {
       let c = clientOf.get(src);
       if (c === undefined) clientOf.set(src, (c = clientOf.size));
       const row: TraceRow = { at: t - t0, client: c, requestBytes: null, responseBytes: null, where: `${file}: record ${rec}` };
-      flows.set(fwd, { row, req: 0, resp: 0 });
+      flows.set(fwd, { row, isnUp: seq, isnDown: -1, req: 0, resp: 0 });
       rows.push(row);
       continue;
     }
     const f = flows.get(fwd);
-    if (f !== undefined) f.req += payload;
+    if (f !== undefined && payload > 0) f.req = Math.max(f.req, ((seq - f.isnUp - 1) >>> 0) + payload);
     const r = flows.get(rev);
-    if (r !== undefined) r.resp += payload;
+    if (r !== undefined) {
+      if ((flags & 0x12) === 0x12) r.isnDown = seq;
+      else if (payload > 0 && r.isnDown >= 0) r.resp = Math.max(r.resp, ((seq - r.isnDown - 1) >>> 0) + payload);
+    }
   }
   for (const f of flows.values()) {
     f.row.requestBytes = f.req > 0 ? f.req : null;

@@ -10,11 +10,11 @@
  * Cost: linear in the Stories (or connections) checked, plus a lineage
  * look-up per chain.
  */
-import { EtherType, PathFlag } from '../../src/net/packet';
+import { EtherType, PathFlag } from '../net/packet';
 import { analyse, clientName, inbound, kept, secondLanFrame, moved, type Conn } from './analysis';
 import type { Run } from './claim-run';
 import type { Evidence, Steps } from './evidence';
-import type { TxEv } from '../../src/metrics/recorder';
+import type { TxEv } from '../metrics/recorder';
 
 const { FIRST_LAN, SECOND_LAN } = PathFlag;
 

@@ -14,12 +14,12 @@
  */
 import {
   ENCAP_FORWARDED, ENCAP_HEADER, ETH_FCS, ETH_HEADER, ETH_MIN_PAYLOAD, EtherType, PathFlag,
-} from '../../src/net/packet';
+} from '../net/packet';
 import { analyse, clientName, kept, moved, SYN_ONLY, type Conn } from './analysis';
 import type { Run } from './claim-run';
 import { stepsInOrder, type Evidence } from './evidence';
 import { ep, holderName, ip, ms, pkt, ratio, us } from './format';
-import type { DecisionEv, LookupEv, Pkt } from '../../src/metrics/recorder';
+import type { DecisionEv, LookupEv, Pkt } from '../metrics/recorder';
 
 const { FIRST_LAN, SECOND_LAN, FIRST_PROCESSED, FORWARDED } = PathFlag;
 

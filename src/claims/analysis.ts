@@ -12,13 +12,13 @@
  * Cost: grouping is linear in the recorded events; each Story also scans its
  * NIC's migrations and its packet's frames, once per run.
  */
-import { PathFlag, TcpFlag } from '../../src/net/packet';
+import { PathFlag, TcpFlag } from '../net/packet';
 import type { Run } from './claim-run';
 import { ep } from './format';
 import {
   push, type ClientRxEv, type DecisionEv, type DevRxEv, type ForwardEv, type LocalEv, type LookupEv, type MigrateEv, type NicRxEv,
   type RequestEv, type Stamp, type TcpRxEv, type TxEv,
-} from '../../src/metrics/recorder';
+} from '../metrics/recorder';
 
 const { FIRST_LAN, SECOND_LAN } = PathFlag;
 

@@ -7,9 +7,9 @@
  * document is the same on every run.
  * Cost: string work only.
  */
-import { formatIpv4 } from '../../src/net/address';
-import { TcpFlag } from '../../src/net/packet';
-import type { Pkt } from '../../src/metrics/recorder';
+import { formatIpv4 } from '../net/address';
+import { TcpFlag } from '../net/packet';
+import type { Pkt } from '../metrics/recorder';
 
 export const ip = (x: number): string => formatIpv4(x);
 export const ep = (a: number, port: number): string => `${formatIpv4(a)}:${port}`;

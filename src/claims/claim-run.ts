@@ -5,14 +5,14 @@
  *
  * Invariants: each scenario is simulated at most once per test process
  * (memoised), so every claim measured on a key sees the same run; a run is
- * seeded, hence the same in every process.
+ * seeded, hence the same wherever it runs.
  * Cost: the first run(key) simulates the whole scenario (the bulk of the
  * suite's time); later calls are a map look-up.
  */
-import { Recorder } from '../../src/metrics/recorder';
-import { clusterView, type ClusterView } from '../../src/scenario/build';
-import { runSimulation } from '../../src/scenario/runner';
-import { buildSimulation } from '../../src/scenario/build';
+import { Recorder } from '../metrics/recorder';
+import { clusterView, type ClusterView } from '../scenario/build';
+import { runSimulation } from '../scenario/runner';
+import { buildSimulation } from '../scenario/build';
 import { scenarioOf, type ScenarioKey } from './scenarios';
 
 export interface Run {
@@ -29,7 +29,7 @@ export interface Run {
 
 const runs = new Map<ScenarioKey, Run>();
 
-/** The run of a scenario, simulated once per test process. */
+/** The run of a scenario, simulated once (memoised). */
 export function run(key: ScenarioKey): Run {
   let r = runs.get(key);
   if (r === undefined) runs.set(key, (r = execute(key)));

@@ -13,14 +13,14 @@
  * Cost: linear scans of the recorded events and Stories (the run and its
  * analysis are memoised).
  */
-import { REPORT_PORT } from '../../src/cluster/load-reporter';
-import { CsmaChannel } from '../../src/net/csma';
-import { EtherType, PathFlag } from '../../src/net/packet';
+import { REPORT_PORT } from '../cluster/load-reporter';
+import { CsmaChannel } from '../net/csma';
+import { EtherType, PathFlag } from '../net/packet';
 import { analyse, group, inbound, secondLanFrame, SYN_ONLY, type Story } from './analysis';
 import type { Run } from './claim-run';
 import { stepsInOrder, type Evidence } from './evidence';
 import { ip, ms, pkt, us } from './format';
-import type { DecisionEv, DevRxEv, TxEv } from '../../src/metrics/recorder';
+import type { DecisionEv, DevRxEv, TxEv } from '../metrics/recorder';
 
 const { FIRST_LAN, SECOND_LAN, THIRD_LAN, FORWARDED } = PathFlag;
 
