@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# Tools the test suite needs beyond npm packages: Debian's tshark (the pcap
-# tests read captures back with it). Installs it when missing and allowed
-# (root with apt-get, as on CI and the project's machines); otherwise says how.
+# Tools the test suite needs beyond npm packages, from Debian's packages:
+# tshark (the pcap tests read captures back with it) and chromium (the
+# visualizer's browser tests drive it with playwright-core; never a
+# downloaded browser). Installs what is missing when allowed (root with
+# apt-get, as on CI and the project's machines); otherwise says how.
 set -euo pipefail
-if command -v tshark >/dev/null 2>&1; then exit 0; fi
+missing=()
+command -v tshark >/dev/null 2>&1 || missing+=(tshark)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-  echo "# installing Debian package tshark (the pcap tests read captures with it)" >&2
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tshark) >/dev/null
+  echo "# installing Debian packages: ${missing[*]} (the pcap and browser tests use them)" >&2
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}") >/dev/null
   exit 0
 fi
-echo "netsim tests need tshark: run 'sudo apt-get install -y tshark' (Debian/Ubuntu) and retry" >&2
+echo "netsim tests need: ${missing[*]}; run 'sudo apt-get install -y ${missing[*]}' (Debian/Ubuntu) and retry" >&2
 exit 1
