@@ -14,6 +14,7 @@ import { clusterView, type ClusterView } from '../scenario/build';
 import { runSimulation } from '../scenario/runner';
 import { buildSimulation } from '../scenario/build';
 import { scenarioOf, type ScenarioKey } from './scenarios';
+import type { WrongSystem } from './wrong-systems';
 
 export interface Run {
   key: ScenarioKey;
@@ -27,17 +28,21 @@ export interface Run {
   endNs: number;
 }
 
-const runs = new Map<ScenarioKey, Run>();
+const runs = new Map<string, Run>();
 
-/** The run of a scenario, simulated once (memoised). */
-export function run(key: ScenarioKey): Run {
-  let r = runs.get(key);
-  if (r === undefined) runs.set(key, (r = execute(key)));
+/** The run of a scenario (of the claimed system, or of a wrong system), simulated once (memoised). */
+export function run(key: ScenarioKey, wrong: WrongSystem | null = null): Run {
+  const k = `${key}/${wrong?.name ?? ''}`;
+  let r = runs.get(k);
+  if (r === undefined) runs.set(k, (r = execute(key, wrong)));
   return r;
 }
 
-function execute(key: ScenarioKey): Run {
-  const sim = buildSimulation(scenarioOf(key));
+function execute(key: ScenarioKey, wrong: WrongSystem | null): Run {
+  let s = scenarioOf(key);
+  if (wrong?.scenario !== undefined) s = wrong.scenario(s);
+  const sim = buildSimulation(s);
+  wrong?.apply?.(sim);
   const c = clusterView(sim);
   const rec = new Recorder(c);
   runSimulation(sim);

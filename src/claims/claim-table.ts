@@ -11,7 +11,7 @@ import type { Run } from './claim-run';
 import type { Evidence } from './evidence';
 import {
   eApplication, eBypassFirst, eEncapsulated, eFirstBranch, eIdentify, eReceive, eResponseBypass, eSecondBranch, eSelective,
-  eSingleHeader, eSocket, eSound, eStateDecides,
+  eSingleHeader, eSocket, eSound, eStateDecides, eStateOfPeerDecides,
 } from './handling-checks';
 import {
   oAddressing, oApplication, oEncapsulate, oFirstLan, oFromClient, oIdentifyThenAct, oLanKind, oNic, oOperation, oResponseBypass,
@@ -99,6 +99,7 @@ export const CLAIM_TABLE: Record<number, Row> = {
       eSound(ev, idle);
       eSound(ev, busy);
       eStateDecides(ev, idle, busy);
+      eStateOfPeerDecides(ev, ev.use(BASE), ev.use('l2-peer-busy'), 2);
       eBypassFirst(ev, busy, 'LAN');
       if (method) oSelective(ev, busy);
     },

@@ -249,6 +249,24 @@ export function eStateDecides(ev: Evidence, idle: Run, busy: Run): void {
   ev.fact('busy run', count(busy));
 }
 
+/**
+ * A second device's state decides: the same client packet stream with one
+ * peer loaded (its CPU given jobs at t = 0). The other first devices learn it
+ * only from that peer's reports over the third LAN, and stop choosing it.
+ */
+export function eStateOfPeerDecides(ev: Evidence, idle: Run, busy: Run, peer: number): void {
+  const others = (r: Run) => r.rec.decisions.filter((d) => d.nic !== peer && d.rec.candidates.includes(peer));
+  const share = (r: Run): number => others(r).filter((d) => d.rec.chosen === peer).length / Math.max(1, others(r).length);
+  const early = (r: Run) => others(r).filter((d) => d.t < 60_000_000);
+  ev.check(`with server${peer}'s CPU loaded, the other first devices chose it less often than with it idle (the same client packets)`,
+    others(busy).length > 0 && share(busy) < share(idle),
+    `server${peer} chosen by peers in ${(100 * share(idle)).toFixed(0)}% of their decisions when idle, ${(100 * share(busy)).toFixed(0)}% when loaded`);
+  ev.every(`while the reports showed server${peer} loaded beyond every other candidate, no other first device chose it`, early(busy).filter((d) => {
+    const i = d.rec.candidates.indexOf(peer);
+    return d.rec.loads.every((l, j) => j === i || l < d.rec.loads[i]);
+  }), (d) => d.rec.chosen !== peer, (d) => `server${d.nic} at ${(d.t / 1e6).toFixed(1)} ms: loads ${d.rec.loads.join('/')} of ${d.rec.candidates.join('/')} → chose server${d.rec.chosen}`);
+}
+
 /** The packet is output as an encapsulated packet: the packet plus a reference to the connection's data structure. */
 export function eEncapsulated(ev: Evidence, r: Run): void {
   const a = analyse(r);
@@ -261,8 +279,19 @@ export function eEncapsulated(ev: Evidence, r: Run): void {
     ({ f }) => f.ref !== null && f.ref.clientIp === f.srcIp && f.ref.clientPort === f.srcPort && f.ref.serverPort === f.dstPort
       && f.ref.ownerIp === c.members[f.owner].firstIface.ip,
     ({ f }) => (f.ref ? `#${f.pid}: {client ${ep(f.ref.clientIp, f.ref.clientPort)}, owner ${ip(f.ref.ownerIp)}, server port ${f.ref.serverPort}}` : `#${f.pid}: none`));
-  ev.every('the reference resolves at the second device to the TCB of that client connection (addressed to the first device)', fw,
-    ({ f }) => f.ownerTcb !== null && f.ownerTcb.localIp === f.dstIp, ({ f }) => `#${f.pid} at server${f.owner}: TCB ${f.ownerTcb ? ep(f.ownerTcb.localIp, f.dstPort) : 'ABSENT'}`);
+  const unwrapOf = new Map(r.rec.unwraps.map((u) => [`${u.server}/${u.pid}`, u]));
+  ev.every('the second device found the connection\'s data structure through the reference: the TCB it named is the one its host held for that client connection (addressed to the first device)', fw,
+    ({ f }) => {
+      const u = unwrapOf.get(`${f.owner}/${f.pid}`);
+      return u !== undefined && u.tcb !== null && f.ownerTcb !== null && u.tcb.iss === f.ownerTcb.iss && u.tcb.localIp === f.dstIp
+        && u.tcb.remoteIp === f.srcIp && u.tcb.remotePort === f.srcPort && u.tcb.localPort === f.dstPort;
+    }, ({ f }) => {
+      const u = unwrapOf.get(`${f.owner}/${f.pid}`);
+      return `#${f.pid} at server${f.owner}: ${u === undefined ? 'never unwrapped' : u.tcb === null ? 'reference named no TCB' : `${u.byHandle ? `handle ${u.tcb.handle}` : 'end point'} → TCB ${ep(u.tcb.localIp, u.tcb.localPort)}<->${ep(u.tcb.remoteIp, u.tcb.remotePort)}`}`;
+    });
+  ev.every('once the owner acknowledged the migration, the reference carried its handle of the TCB (its TCP table slot)', fw.filter(({ f }) => f.ownerTcb !== null && r.rec.migrations.some((m) => m.nic === f.nic && m.seq < f.seq)),
+    ({ f }) => f.ref !== null && f.ref.handle !== 0 && f.ref.handle === f.ownerTcb!.handle,
+    ({ f }) => `#${f.pid}: handle ${f.ref?.handle ?? 'none'}, owner's slot ${f.ownerTcb?.handle ?? '?'}`);
   ev.every('the second device unwrapped it: its TCP got the client\'s original IPv4 packet', fw,
     ({ s }) => s !== null && s.hostRx !== null && s.hostRx.etherType === EtherType.IPV4 && samePacket(s.hostRx, s.rx),
     ({ f, s }) => `#${f.pid}: at server${f.owner} EtherType 0x${(s?.hostRx?.etherType ?? 0).toString(16)}`);

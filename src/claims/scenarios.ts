@@ -12,6 +12,7 @@ export const SCENARIOS = {
   'l3-least-loaded': 'l3-switch',
   'l2-threshold-idle': 'state-idle',
   'l2-threshold-busy': 'state-busy',
+  'l2-peer-busy': 'peer-busy',
 } as const;
 export type ScenarioKey = keyof typeof SCENARIOS;
 

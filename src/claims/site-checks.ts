@@ -155,7 +155,6 @@ export function eThirdLan(ev: Evidence, r: Run): void {
   const c = r.c;
   const rows = r.rec.decisions.flatMap((d) => d.rec.peerRows.map((row) => ({ d, row })));
   const stateDevs = new Set(c.thirdLan.devices.map((x) => x.name));
-  const report = (pid: number): TxEv | undefined => r.rec.lineage(r.rec.rootOf(pid))[0];
   const arrival = (d: DecisionEv, pid: number): DevRxEv | undefined => r.rec.stateRx.find((x) => x.pid === pid && x.server === d.nic);
   ev.check('decisions read state rows of second devices', rows.length > 0 && rows.every(({ d, row }) => row.server !== d.nic),
     `${rows.length} peer rows read by ${r.rec.decisions.length} decisions`);
@@ -172,13 +171,40 @@ export function eThirdLan(ev: Evidence, r: Run): void {
         && at !== undefined && at.t === row.at && at.seq < d.seq;
     }, ({ row }) => `report #${r.rec.rootOf(row.viaPacket)} (received as #${row.viaPacket}) from server${row.server}: `
       + `${r.rec.lineage(r.rec.rootOf(row.viaPacket)).map((x) => x.dev).join(', ')}, arrived ${ms(row.at)}`);
-  ev.every('the load the decision used = the reported load + the connections this device placed there since the report', rows, ({ d, row }) => {
-    const rep = report(row.viaPacket)?.report;
-    const at = arrival(d, row.viaPacket);
-    if (!rep || !at) return false;
-    const bumps = r.rec.decisions.filter((e) => e.nic === d.nic && e.rec.chosen === row.server && e.seq > at.seq && e.seq < d.seq).length;
-    return d.rec.loads[d.rec.candidates.indexOf(row.server)] === rep.load + bumps;
-  }, ({ d, row }) => `server${d.nic} used ${d.rec.loads[d.rec.candidates.indexOf(row.server)]} for server${row.server}; reported ${report(row.viaPacket)?.report?.load ?? '?'}`);
+  // Ground truth: what each report said against what its sender's host held when it was sent.
+  const sent = r.rec.tx.filter((x) => x.report !== null && x.reportTruth !== null);
+  ev.every('each load report carried its sender\'s real load when it was sent: the jobs at its CPU plus its open connections, read from the host', sent,
+    (x) => x.report!.load === x.reportTruth, (x) => `report #${x.pid} from server${x.report!.server}: said ${x.report!.load}, host had ${x.reportTruth}`, 10);
+  ev.check('the reports followed the servers\' load as it changed (not one value all run)', new Set(sent.map((x) => x.report!.load)).size > 1,
+    `${sent.length} reports with ${new Set(sent.map((x) => x.report!.load)).size} distinct loads`);
+  // The freshest report: from the trace of what arrived where, not from the state table.
+  const reportOf = (pid: number): TxEv | undefined => r.rec.lineage(r.rec.rootOf(pid))[0];
+  // Report arrivals at each server's third-LAN interface, in trace order, by (receiver, sender).
+  const arrivals = new Map<string, { at: DevRxEv; load: number }[]>();
+  for (const x of r.rec.stateRx) {
+    const rep = reportOf(x.pid)?.report;
+    if (rep === undefined || rep === null) continue;
+    const k = `${x.server}/${rep.server}`;
+    let l = arrivals.get(k);
+    if (l === undefined) arrivals.set(k, (l = []));
+    l.push({ at: x, load: rep.load });
+  }
+  const latest = (d: DecisionEv, server: number): { at: DevRxEv; load: number } | null => {
+    const l = arrivals.get(`${d.nic}/${server}`) ?? [];
+    let lo = 0, hi = l.length; // first arrival after the decision
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (l[mid].at.seq < d.seq) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo > 0 ? l[lo - 1] : null;
+  };
+  ev.every('the load each decision used for a peer = the freshest report from that peer that had reached this device\'s third-LAN interface, plus the connections this device placed there since', rows, ({ d, row }) => {
+    const l = latest(d, row.server);
+    if (l === null) return false;
+    const bumps = r.rec.decisions.filter((e) => e.nic === d.nic && e.rec.chosen === row.server && e.seq > l.at.seq && e.seq < d.seq).length;
+    return d.rec.loads[d.rec.candidates.indexOf(row.server)] === l.load + bumps;
+  }, ({ d, row }) => `server${d.nic} used ${d.rec.loads[d.rec.candidates.indexOf(row.server)]} for server${row.server}; freshest report said ${latest(d, row.server)?.load ?? 'none'}`);
   const frames = c.thirdLan.channels.reduce((s, ch) => s + ch.frames, 0);
   ev.fact('load reports', `sent ${c.reporters.reduce((s, x) => s + x.sent, 0)}, received ${c.reporters.reduce((s, x) => s + x.received, 0)}; third-LAN frames ${frames}`);
 }

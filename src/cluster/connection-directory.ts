@@ -24,6 +24,8 @@ export class DirectoryEntry {
   owner: number = Holder.NIC;
   /** A migration to `owner` is waiting for its acknowledgement. */
   migrating = false;
+  /** The owner's handle of the connection (its TCP table slot), from the acknowledgement; 0: unknown. */
+  handle = 0;
   /** Packets held during the migration. */
   pending: Packet[] = [];
   /** When the entry was made, ns. */

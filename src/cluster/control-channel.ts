@@ -19,7 +19,7 @@ export const CLUSTER_PORT = 7001;
 
 export type ClusterMessage =
   | { kind: 'migrate'; tcb: Tcb; from: number }
-  | { kind: 'migrate-ack'; clientIp: Ipv4; clientPort: number; serverPort: number; iss: number; from: number }
+  | { kind: 'migrate-ack'; clientIp: Ipv4; clientPort: number; serverPort: number; iss: number; handle: number; from: number }
   | { kind: 'closed'; clientIp: Ipv4; clientPort: number; serverPort: number; from: number };
 
 export class ControlChannel {

@@ -4,10 +4,15 @@
  * 15) and sends it to the owner; the owner unwraps it.
  *
  * The header (16 B, EtherType 0x88B5) holds a forwarded flag and the
- * reference: client IP and port, owner IP, server port. The original IPv4
- * packet follows unchanged, so the owner's TCP sees exactly what the client
- * sent. Encapsulating clears the packet's LAN path bits, so that the
- * measures can tell which LANs the forwarded packet crossed afterwards.
+ * reference: client IP and port, owner IP, server port, and the owner's
+ * handle of the connection's data structure (its TCP table slot, learnt
+ * from the migration's acknowledgement; 0 until then). The owner finds the
+ * TCB through the reference, not by searching the inner headers, and drops
+ * a packet whose reference names another device or no live connection. The
+ * original IPv4 packet follows unchanged, so the owner's TCP sees exactly
+ * what the client sent. Encapsulating clears the packet's LAN path bits, so
+ * that the measures can tell which LANs the forwarded packet crossed
+ * afterwards.
  */
 import type { Ipv4 } from '../net/address';
 import { ENCAP_FORWARDED, EtherType, LAN_FLAGS, PathFlag, type Packet } from '../net/packet';
@@ -18,16 +23,19 @@ export interface ConnectionRef {
   clientPort: number;
   ownerIp: Ipv4;
   serverPort: number;
+  /** The owner's TCP table slot of the connection (0: find it by the client end point). */
+  handle: number;
 }
 
-/** Wrap `p` (in place) for forwarding to `ownerIp`. */
-export function encapsulate(p: Packet, ownerIp: Ipv4): void {
+/** Wrap `p` (in place) for forwarding to `ownerIp`, whose handle of the connection is `handle` (0: unknown). */
+export function encapsulate(p: Packet, ownerIp: Ipv4, handle: number): void {
   p.etherType = EtherType.ENCAP;
   p.encapFlags = ENCAP_FORWARDED;
   p.encapClientIp = p.srcIp;
   p.encapClientPort = p.srcPort;
   p.encapOwnerIp = ownerIp;
   p.encapServerPort = p.dstPort;
+  p.encapHandle = handle;
   p.pathFlags = (p.pathFlags & ~LAN_FLAGS) | PathFlag.FORWARDED;
 }
 
@@ -38,7 +46,7 @@ export function isEncapsulated(p: Packet): boolean {
 
 /** The reference carried by an encapsulated packet. */
 export function referenceOf(p: Packet): ConnectionRef {
-  return { clientIp: p.encapClientIp, clientPort: p.encapClientPort, ownerIp: p.encapOwnerIp, serverPort: p.encapServerPort };
+  return { clientIp: p.encapClientIp, clientPort: p.encapClientPort, ownerIp: p.encapOwnerIp, serverPort: p.encapServerPort, handle: p.encapHandle };
 }
 
 /** Unwrap (in place): the original IPv4 packet again. */

@@ -56,13 +56,18 @@ export class LoadReporter {
       const iface = this.member.thirdIface!;
       const p = this.socket.newDatagram(IPV4_BROADCAST, REPORT_PORT, this.opts.bytes);
       p.srcIp = iface.ip;
-      const report: LoadReport = { server: this.member.index, load: this.member.load() };
+      const report: LoadReport = { server: this.member.index, load: this.loadNow() };
       p.appData = report;
       this.sent++;
       node.outputVia(p, iface, IPV4_BROADCAST);
       this.sweep();
     }
     node.net.sim.schedule(this.opts.periodNs, this.onTick);
+  }
+
+  /** The load a report says: the server's own, read now. */
+  loadNow(): number {
+    return this.member.load();
   }
 
   private receive(p: Packet): void {

@@ -38,8 +38,8 @@ interface Outstanding {
 }
 
 export interface MigrationEvents {
-  /** The owner acknowledged: forward what was held back. */
-  acked(entry: DirectoryEntry, owner: number, rttNs: number): void;
+  /** The owner acknowledged, naming its handle of the connection: forward what was held back. */
+  acked(entry: DirectoryEntry, owner: number, rttNs: number, handle: number): void;
   /** Every try failed: the connection comes back to this device. */
   failed(entry: DirectoryEntry, tcb: Tcb): void;
 }
@@ -90,7 +90,7 @@ export class Migrator {
   }
 
   /** The owner's acknowledgement arrived. */
-  acknowledge(m: { clientIp: Ipv4; clientPort: number; iss: number }): void {
+  acknowledge(m: { clientIp: Ipv4; clientPort: number; iss: number; handle: number }): void {
     const key = endpointKey(m.clientIp, m.clientPort);
     const o = this.outstanding.get(key);
     if (o === undefined || o.tcb.iss !== m.iss) return; // a duplicate, or one for a migration given up
@@ -100,7 +100,7 @@ export class Migrator {
     const rtt = this.net.now - o.startedAt;
     this.rttSumNs += rtt;
     if (rtt > this.rttMaxNs) this.rttMaxNs = rtt;
-    this.events.acked(o.entry, o.owner, rtt);
+    this.events.acked(o.entry, o.owner, rtt, m.handle);
   }
 
   /** A migration packet for this server: import the TCB (once) and acknowledge. */
@@ -111,10 +111,13 @@ export class Migrator {
     const seen = this.imported.get(key);
     if (seen === undefined || seen.iss !== t.iss) {
       if (this.imported.size >= 1024) this.prune(now);
+      const s = this.self.tcp.importConnection(t);
       this.imported.set(key, { iss: t.iss, at: now });
-      this.self.app.adopt(this.self.tcp.importConnection(t));
+      this.self.app.adopt(s);
     }
-    this.channel.send(msg.from, { kind: 'migrate-ack', clientIp: t.remoteIp, clientPort: t.remotePort, serverPort: t.localPort, iss: t.iss, from: this.self.index }, 16);
+    const live = this.self.tcp.find(t.localPort, t.remoteIp, t.remotePort);
+    const handle = live !== undefined && live.tcb.iss === t.iss ? live.handle : 0;
+    this.channel.send(msg.from, { kind: 'migrate-ack', clientIp: t.remoteIp, clientPort: t.remotePort, serverPort: t.localPort, iss: t.iss, handle, from: this.self.index }, 16);
   }
 
   private prune(now: number): void {

@@ -125,6 +125,9 @@ export class SmartNic implements PacketHolder {
   forwardedBytes = 0;
   closedNotices = 0;
   broken = 0;
+  /** Forwarded packets dropped here because their reference named another device or connection, or no live one. */
+  badReferences = 0;
+  staleReferences = 0;
 
   /** Traces for the claim-by-claim evidence (cost nothing when unused). */
   readonly receiveTrace = new TraceSource<[Packet, SmartNic]>('nic-receive');
@@ -133,6 +136,8 @@ export class SmartNic implements PacketHolder {
   readonly localTrace = new TraceSource<[Packet, SmartNic]>('nic-local');
   readonly forwardTrace = new TraceSource<[Packet, number, SmartNic]>('nic-forward');
   readonly migrateTrace = new TraceSource<[number, number, SmartNic]>('nic-migrated');
+  /** The owner side: a forwarded packet, whether its reference was a handle, and the TCB it named (null: none). */
+  readonly unwrapTrace = new TraceSource<[Packet, boolean, TcpSocket | null, SmartNic]>('nic-unwrap');
 
   readonly servicePort: number;
   readonly via: 'second' | 'first';
@@ -168,7 +173,7 @@ export class SmartNic implements PacketHolder {
     this.migration = new Migrator(net, self, {
       bytes: this.opts.migrationBytes, timeoutNs: this.opts.migrationTimeoutNs, retries: this.opts.migrationRetries,
     }, this.control, {
-      acked: (e, owner, rtt) => this.migrationAcked(e, owner, rtt),
+      acked: (e, owner, rtt, handle) => this.migrationAcked(e, owner, rtt, handle),
       failed: (e, tcb) => this.migrationFailed(e, tcb),
     });
     // Path flags: what leaves through this NIC with its address was processed by it;
@@ -241,7 +246,7 @@ export class SmartNic implements PacketHolder {
     } else if (e.migrating) {
       e.pending.push(p);
     } else {
-      this.forward(p, e.owner);
+      this.forward(p, e.owner, e.handle);
     }
   }
 
@@ -264,7 +269,7 @@ export class SmartNic implements PacketHolder {
         this.toHost(p);
       } else {
         e.owner = owner;
-        this.forward(p, owner); // the owner's TCP answers the SYN with this NIC's address
+        this.forward(p, owner, 0); // the owner's TCP answers the SYN with this NIC's address
       }
       return;
     }
@@ -295,7 +300,7 @@ export class SmartNic implements PacketHolder {
     const loads = this.loads;
     const own = this.self.load();
     loads[this.self.index] = own;
-    for (let i = 1; i < candidates.length; i++) loads[candidates[i]] = this.state.row(candidates[i], now)!.load;
+    for (let i = 1; i < candidates.length; i++) loads[candidates[i]] = this.peerLoad(candidates[i], now);
     const chosen = decide(this.opts.policy, {
       self: this.self.index, candidates, loads, flowHash: flowHash(p.srcIp, p.srcPort), u: this.rng.random(), turn: this.turn++,
     }, { threshold: this.opts.threshold });
@@ -309,6 +314,11 @@ export class SmartNic implements PacketHolder {
     }
     if (chosen !== this.self.index) this.state.bump(chosen);
     return chosen;
+  }
+
+  /** A peer's load as this device knows it: its last report (plus what this device placed there since). */
+  peerLoad(index: number, now: number): number {
+    return this.state.row(index, now)!.load;
   }
 
   // ------------------------------------------------------- 5. local
@@ -338,13 +348,14 @@ export class SmartNic implements PacketHolder {
     this.migration.start(e, tcb, owner);
   }
 
-  private migrationAcked(e: DirectoryEntry, owner: number, rtt: number): void {
+  private migrationAcked(e: DirectoryEntry, owner: number, rtt: number, handle: number): void {
     if (this.migrateTrace.active) this.migrateTrace.fire(owner, rtt, this);
     if (this.directory.lookup(e.clientIp, e.clientPort, e.serverPort) !== e || !e.migrating) return;
     e.migrating = false;
+    e.handle = handle;
     const pending = e.pending;
     e.pending = [];
-    for (const q of pending) this.forward(q, e.owner);
+    for (const q of pending) this.forward(q, e.owner, e.handle);
   }
 
   /** No acknowledgement came: the connection is served here after all. */
@@ -361,29 +372,72 @@ export class SmartNic implements PacketHolder {
 
   // ------------------------------------------------------- 7. forward
 
-  /** Send a client packet to the server holding its connection, encapsulated. */
-  forward(p: Packet, owner: number): void {
+  /** Send a client packet to the server holding its connection, encapsulated with the reference to it. */
+  forward(p: Packet, owner: number, handle: number): void {
     const m = this.members[owner];
     if (this.state.row(owner, this.now) === undefined) {
       // The owner's reports stopped: it is gone, and the connection with it.
       this.breakConnection(p);
       return;
     }
-    encapsulate(p, m.firstIface.ip);
+    this.encapsulateFor(p, m.firstIface.ip, handle);
     this.forwarded++;
     this.forwardedBytes += p.ipBytes();
     if (this.forwardTrace.active) this.forwardTrace.fire(p, owner, this);
     this.self.node.outputVia(p, this.forwardIface, forwardAddress(m, this.via));
   }
 
-  /** The owner side: an encapsulated packet from a first device. */
+  /** Step 7's header: the client's packet wrapped with the reference to the owner's connection data structure. */
+  encapsulateFor(p: Packet, ownerIp: Ipv4, handle: number): void {
+    encapsulate(p, ownerIp, handle);
+  }
+
+  /**
+   * The owner side: an encapsulated packet from a first device. The
+   * reference names this device and the connection's data structure: by its
+   * handle (a slot of this host's TCP table) once the migration was
+   * acknowledged, else by the client end point and server port it carries.
+   * The TCB found must be the inner packet's connection. A reference naming
+   * another device or another connection is dropped as bad-reference, one
+   * naming no live connection as stale-reference, answered with an RST as
+   * TCP answers a segment nobody owns (a SYN forwarded at SYN time has no
+   * connection yet: the host's listener takes it).
+   */
   receiveForwarded(p: Packet): void {
+    const net = this.self.node.net;
     if (!isEncapsulated(p)) {
-      this.self.node.net.drop(p, DropReason.NOT_FOR_US, this.name);
+      net.drop(p, DropReason.NOT_FOR_US, this.name);
       return;
     }
+    const tcp = this.self.tcp;
+    const byHandle = p.encapHandle !== 0;
+    const sock = p.encapOwnerIp !== this.self.firstIface.ip ? undefined
+      : byHandle ? tcp.byHandle(p.encapHandle) : tcp.find(p.encapServerPort, p.encapClientIp, p.encapClientPort);
+    if (this.unwrapTrace.active) this.unwrapTrace.fire(p, byHandle, sock ?? null, this);
     decapsulate(p);
-    this.self.tcp.receive(p);
+    if (p.encapOwnerIp !== this.self.firstIface.ip) {
+      this.badReferences++;
+      net.drop(p, DropReason.BAD_REFERENCE, this.name);
+      return;
+    }
+    if (sock === undefined) {
+      if (!byHandle && (p.tcpFlags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN && p.srcIp === p.encapClientIp && p.srcPort === p.encapClientPort) {
+        tcp.receive(p); // decided at SYN time: the connection is born here
+        return;
+      }
+      // The connection ended here: answer as TCP answers a segment nobody owns.
+      this.staleReferences++;
+      net.drop(p, DropReason.STALE_REFERENCE, this.name);
+      if (!(p.tcpFlags & TcpFlag.RST)) this.resetClient(p);
+      return;
+    }
+    const t = sock.tcb;
+    if (t.remoteIp !== p.srcIp || t.remotePort !== p.srcPort || t.localPort !== p.dstPort) {
+      this.badReferences++;
+      net.drop(p, DropReason.BAD_REFERENCE, this.name);
+      return;
+    }
+    tcp.deliverTo(sock, p);
   }
 
   private breakConnection(p: Packet): void {

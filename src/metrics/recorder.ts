@@ -15,10 +15,11 @@
  * event also searches every NIC engine and host TCP for the connection
  * (O(servers)); lineage and framesOf are map look-ups.
  */
+import type { Cpu } from '../apps/cpu';
 import type { TcpResponse } from '../apps/tcp-messages';
 import type { TcpRequestClient } from '../apps/tcp-request-client';
 import type { TcpServerApp } from '../apps/tcp-server-app';
-import type { ConnectionRef } from '../cluster/encapsulation';
+import { referenceOf, type ConnectionRef } from '../cluster/encapsulation';
 import { REPORT_PORT, type LoadReport } from '../cluster/load-reporter';
 import type { Member } from '../cluster/member';
 import { CLUSTER_PORT, type DecisionRecord, type SmartNic } from '../cluster/smart-nic';
@@ -35,6 +36,8 @@ export interface RecordedNetwork {
   members: readonly Member[];
   servers: readonly TcpServerApp[];
   clients: readonly TcpRequestClient[];
+  /** The servers' CPUs, by member index (ground truth of load reports). */
+  cpus?: readonly Cpu[];
 }
 
 /** The fields of a packet at one moment (packets are mutated as they travel). */
@@ -68,13 +71,24 @@ export interface Stamp {
   t: number;
 }
 
-export type TxEv = Stamp & Pkt & { dev: string; lan: number; node: string; report: LoadReport | null; ctl: string | null };
+/**
+ * reportTruth: for a load report's first frame, the sender's real load at
+ * that moment, read from its host (jobs at its CPU plus open connections of
+ * its TCP), not from anything the cluster logic recorded.
+ */
+export type TxEv = Stamp & Pkt & { dev: string; lan: number; node: string; report: LoadReport | null; reportTruth: number | null; ctl: string | null };
 export type NicRxEv = Stamp & Pkt & { nic: number };
 /** places: where a TCB of this connection exists at look-up time (nicK: NIC engine of server K, hostK: host TCP of server K). */
 export type LookupEv = Stamp & Pkt & { nic: number; holder: number; places: string[]; migrating: boolean };
 export type DecisionEv = Stamp & { nic: number; lookup: LookupEv | null; rec: DecisionRecord };
 export type LocalEv = Stamp & Pkt & { nic: number };
-export type ForwardEv = Stamp & Pkt & { nic: number; owner: number; ownerTcb: { localIp: number; iss: number } | null };
+/** ownerTcb: the connection's TCB in the owner's host TCP when the packet was forwarded (read there, not from the NIC). */
+export type ForwardEv = Stamp & Pkt & { nic: number; owner: number; ownerTcb: { localIp: number; iss: number; handle: number } | null };
+/** The owner resolving a forwarded packet's reference: by handle or by end point, and the TCB it named. */
+export type UnwrapEv = Stamp & Pkt & {
+  server: number; byHandle: boolean;
+  tcb: { localIp: number; localPort: number; remoteIp: number; remotePort: number; iss: number; handle: number } | null;
+};
 export type MigrateEv = Stamp & { nic: number; owner: number; rttNs: number };
 export type TcpRxEv = Stamp & Pkt & { server: number };
 export type RequestEv = Stamp & {
@@ -96,7 +110,7 @@ export interface RecorderOptions {
 
 function refOf(p: Packet): ConnectionRef | null {
   return p.etherType === EtherType.ENCAP
-    ? { clientIp: p.encapClientIp, clientPort: p.encapClientPort, ownerIp: p.encapOwnerIp, serverPort: p.encapServerPort }
+    ? referenceOf(p)
     : null;
 }
 
@@ -113,6 +127,7 @@ export class Recorder {
   readonly decisions: DecisionEv[] = [];
   readonly locals: LocalEv[] = [];
   readonly forwards: ForwardEv[] = [];
+  readonly unwraps: UnwrapEv[] = [];
   readonly migrations: MigrateEv[] = [];
   readonly tcpRx: TcpRxEv[] = [];
   readonly requests: RequestEv[] = [];
@@ -194,9 +209,13 @@ export class Recorder {
     nic.forwardTrace.connect((p, owner) => {
       const s = c.members[owner].tcp.find(p.encapServerPort, p.encapClientIp, p.encapClientPort);
       this.record('nic-forward', this.forwards, {
-        ...this.stamp(), ...this.copy(p), nic: i, owner, ownerTcb: s !== undefined ? { localIp: s.tcb.localIp, iss: s.tcb.iss } : null,
+        ...this.stamp(), ...this.copy(p), nic: i, owner, ownerTcb: s !== undefined ? { localIp: s.tcb.localIp, iss: s.tcb.iss, handle: s.handle } : null,
       });
     });
+    nic.unwrapTrace.connect((p, byHandle, s) => this.record('nic-unwrap', this.unwraps, {
+      ...this.stamp(), ...this.copy(p), server: i, byHandle,
+      tcb: s !== null ? { localIp: s.tcb.localIp, localPort: s.tcb.localPort, remoteIp: s.tcb.remoteIp, remotePort: s.tcb.remotePort, iss: s.tcb.iss, handle: s.handle } : null,
+    }));
     nic.migrateTrace.connect((owner, rttNs) => this.record('nic-migrated', this.migrations, { ...this.stamp(), nic: i, owner, rttNs }));
   }
 
@@ -262,8 +281,10 @@ export class Recorder {
     const info = this.devInfo.get(dev);
     const isUdp = p.protocol === IpProtocol.UDP && p.etherType === EtherType.IPV4;
     const report = isUdp && p.dstPort === REPORT_PORT ? { ...(p.appData as LoadReport) } : null;
+    const cpu = report !== null && p.hops === 1 ? this.c.cpus?.[report.server] : undefined;
+    const reportTruth = cpu !== undefined ? cpu.load() + this.c.members[report!.server].tcp.size : null;
     const ctl = isUdp && p.dstPort === CLUSTER_PORT ? (p.appData as { kind: string }).kind : null;
-    const e: TxEv = { ...this.stamp(), ...this.copy(p), dev, lan: info?.lan ?? 0, node: info?.node ?? '?', report, ctl };
+    const e: TxEv = { ...this.stamp(), ...this.copy(p), dev, lan: info?.lan ?? 0, node: info?.node ?? '?', report, reportTruth, ctl };
     this.record('tx', this.tx, e);
     if (this.keep) {
       push(this.byRoot, e.root, e);

@@ -19,6 +19,10 @@ export const DropReason = {
   TCP_DISCARD: 12,
   CLUSTER: 13,
   SAME_PORT: 14,
+  /** An encapsulated packet whose connection reference names another device or another connection. */
+  BAD_REFERENCE: 15,
+  /** An encapsulated packet whose connection reference names no live connection data structure. */
+  STALE_REFERENCE: 16,
 } as const;
 
 export type DropReasonCode = (typeof DropReason)[keyof typeof DropReason];
@@ -26,5 +30,5 @@ export type DropReasonCode = (typeof DropReason)[keyof typeof DropReason];
 export const DROP_REASON_NAMES: readonly string[] = [
   'queue-full', 'link-down', 'ttl-expired', 'no-route', 'arp-pending-full', 'arp-failed',
   'not-for-us', 'no-socket', 'wan-loss', 'backoff-limit', 'mac-filtered', 'node-down',
-  'tcp-discard', 'cluster', 'same-port',
+  'tcp-discard', 'cluster', 'same-port', 'bad-reference', 'stale-reference',
 ];

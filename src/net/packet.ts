@@ -84,6 +84,8 @@ export class Packet {
   encapClientPort = 0;
   encapOwnerIp: Ipv4 = 0;
   encapServerPort = 0;
+  /** The owner's handle of the connection's data structure (its TCP table slot; 0: by client end point). */
+  encapHandle = 0;
 
   // Outer IPv4 header (protocol 4) of an IP-in-IP tunnel (LVS-TUN style),
   // present when `tunnel`; `protocol` stays that of the inner datagram.
@@ -172,6 +174,7 @@ export class Packet {
     p.encapClientPort = this.encapClientPort;
     p.encapOwnerIp = this.encapOwnerIp;
     p.encapServerPort = this.encapServerPort;
+    p.encapHandle = this.encapHandle;
     p.tunnel = this.tunnel;
     p.outerSrcIp = this.outerSrcIp;
     p.outerDstIp = this.outerDstIp;

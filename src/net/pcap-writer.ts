@@ -170,13 +170,13 @@ function writeArp(p: Packet, b: Uint8Array, o: number): number {
   return o + ARP_SIZE;
 }
 
-/** The cluster's encapsulation header (16 B) then the IPv4 datagram. */
+/** The cluster's encapsulation header (16 B: flags, 0, client port, server port, handle, client IP, owner IP) then the IPv4 datagram. */
 function writeEncap(p: Packet, b: Uint8Array, o: number): number {
   b[o] = p.encapFlags & 0xff;
   b[o + 1] = 0;
   put16(b, o + 2, p.encapClientPort);
   put16(b, o + 4, p.encapServerPort);
-  put16(b, o + 6, 0);
+  put16(b, o + 6, p.encapHandle);
   put32(b, o + 8, p.encapClientIp);
   put32(b, o + 12, p.encapOwnerIp);
   return writeDatagram(p, b, o + ENCAP_HEADER);

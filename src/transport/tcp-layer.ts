@@ -76,6 +76,14 @@ export class TcpLayer implements L4Protocol {
   readonly protocolNumber = IpProtocol.TCP;
   readonly opts: TcpOptions;
   private readonly conns = new Map<number, Map<number, TcpSocket>>();
+  /**
+   * Handles: each connection in the table has a slot (1-65535) by which
+   * another device can name it (the cluster's connection reference); a
+   * freed slot is reused, so a holder of an old handle must check that the
+   * connection it finds is still the one it meant.
+   */
+  private readonly slots: (TcpSocket | undefined)[] = [undefined];
+  private readonly freeSlots: number[] = [];
   private readonly listeners = new Map<number, AcceptHandler>();
   private nextEphemeral = 49153;
   private readonly issRng;
@@ -160,6 +168,9 @@ export class TcpLayer implements L4Protocol {
     if (m === undefined) this.conns.set(t.localPort, (m = new Map()));
     m.set(endpointKey(t.remoteIp, t.remotePort), s);
     if (this.counted) this.node.net.openConnections++;
+    const h = this.freeSlots.pop() ?? (this.slots.length <= 65535 ? this.slots.length : 0);
+    if (h !== 0) this.slots[h] = s;
+    s.handle = h;
   }
 
   /** Called by a socket when it ends. */
@@ -176,8 +187,25 @@ export class TcpLayer implements L4Protocol {
     if (m !== undefined && m.get(k) === s) {
       m.delete(k);
       if (this.counted) this.node.net.openConnections--;
+      if (s.handle !== 0 && this.slots[s.handle] === s) {
+        this.slots[s.handle] = undefined;
+        this.freeSlots.push(s.handle);
+      }
+      s.handle = 0;
       if (m.size === 0) this.conns.delete(t.localPort);
     }
+  }
+
+  /** The connection in slot `handle`, if any. */
+  byHandle(handle: number): TcpSocket | undefined {
+    return handle > 0 ? this.slots[handle] : undefined;
+  }
+
+  /** Hand segment `p` to connection `s` directly (a caller that found it by reference, not by demultiplexing). */
+  deliverTo(s: TcpSocket, p: Packet): void {
+    if (this.rxTrace.active) this.rxTrace.fire(p, this);
+    this.node.net.deliver(p);
+    s.segmentArrived(p);
   }
 
   find(localPort: number, remoteIp: Ipv4, remotePort: number): TcpSocket | undefined {

@@ -31,6 +31,8 @@ export class TcpSocket {
   onClosed: (s: TcpSocket) => void = () => {};
   onError: (s: TcpSocket, e: TcpError) => void = () => {};
 
+  /** Slot of this connection in its layer's table (0: none), by which the cluster references it. */
+  handle = 0;
   /** Segments sent so far (to know whether an ACK already left). */
   private emitted = 0;
   private rtxTimer = -1;

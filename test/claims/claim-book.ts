@@ -21,7 +21,7 @@ import { ms } from '../../src/claims/format';
 import { describeScenario } from '../../src/claims/scenarios';
 
 const DOC = fileURLToPath(new URL('../../docs/CLAIMS.md', import.meta.url));
-const KINDS = ['system', 'method'] as const;
+const KINDS = ['system', 'method', 'wrong'] as const;
 type Kind = (typeof KINDS)[number];
 const begin = (k: Kind): string => `<!-- claims:${k}:begin -->`;
 const end = (k: Kind): string => `<!-- claims:${k}:end -->`;
@@ -48,6 +48,7 @@ export class ClaimBook {
   constructor(readonly kind: Kind) {}
 
   open(n: number): Evidence {
+    if (this.kind === 'wrong') throw new Error('the wrong-systems section is written by writeWrongSystems');
     const c = claimText(n);
     if (c.kind !== this.kind) throw new Error(`claim ${n} is a ${c.kind} claim, not a ${this.kind} claim`);
     const ev = new Evidence(c);
@@ -80,7 +81,34 @@ function placeholder(k: Kind): string {
   return `${begin(k)}\n## ${title(k)}\n\nNot generated yet: run \`npx vitest run test/claims\`.\n${end(k)}\n`;
 }
 
-const title = (k: Kind): string => (k === 'system' ? 'System claims 1–24' : 'Method claims 25–48');
+const title = (k: Kind): string => (k === 'system' ? 'System claims 1–24' : k === 'method' ? 'Method claims 25–48' : 'Wrong systems the suite catches');
+
+export interface WrongSystemResult {
+  name: string;
+  what: string;
+  failed: number[];
+  /** The first failing check, as an example. */
+  example: string;
+}
+
+/** Rewrite the wrong-systems section of docs/CLAIMS.md. */
+export function writeWrongSystems(results: readonly WrongSystemResult[]): void {
+  const caught = results.filter((r) => r.failed.length > 0).length;
+  const out = [begin('wrong'), `## ${title('wrong')}`, '',
+    `Each wrong system is the claimed system with one deliberate fault (\`src/claims/wrong-systems.ts\`), run on the same scenarios; `
+    + `the suite must fail at least one claim on each. ${caught} of ${results.length} are caught.`, '',
+    '| wrong system | what is wrong | claims that fail | first failing check |', '|---|---|---|---|'];
+  for (const r of results) {
+    out.push(`| \`${r.name}\` | ${cell(r.what)} | ${r.failed.length > 0 ? `${r.failed.length}: ${r.failed.join(', ')}` : '**none**'} | ${cell(r.example)} |`);
+  }
+  out.push(end('wrong'), '');
+  const section = out.join('\n');
+  withLock(() => {
+    const old = fs.existsSync(DOC) ? fs.readFileSync(DOC, 'utf8') : '';
+    const parts = KINDS.map((k) => (k === 'wrong' ? section : extract(old, k) ?? placeholder(k)));
+    fs.writeFileSync(DOC, `${HEADER}\n${parts.join('\n')}`);
+  });
+}
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 function renderSection(k: Kind, evs: Evidence[]): string {

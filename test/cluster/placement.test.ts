@@ -81,11 +81,11 @@ describe('connection directory and encapsulation', () => {
     const p = new Packet(1, 0);
     Object.assign(p, { protocol: IpProtocol.TCP, srcIp: 0x64400001, srcPort: 50000, dstIp: 0x0a000002, dstPort: 80, payloadBytes: 300, pathFlags: PathFlag.FIRST_LAN });
     const before = p.ethernetBytes();
-    encapsulate(p, 0x0a000005);
+    encapsulate(p, 0x0a000005, 7);
     expect(isEncapsulated(p)).toBe(true);
     expect(p.etherType).toBe(EtherType.ENCAP);
     expect(p.ethernetBytes() - before).toBe(ENCAP_HEADER);
-    expect(referenceOf(p)).toEqual({ clientIp: 0x64400001, clientPort: 50000, ownerIp: 0x0a000005, serverPort: 80 });
+    expect(referenceOf(p)).toEqual({ clientIp: 0x64400001, clientPort: 50000, ownerIp: 0x0a000005, serverPort: 80, handle: 7 });
     expect(p.pathFlags & PathFlag.FIRST_LAN).toBe(0);
     expect(p.pathFlags & PathFlag.FORWARDED).not.toBe(0);
     decapsulate(p);
