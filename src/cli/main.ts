@@ -18,7 +18,7 @@ import * as sweep from './commands/sweep';
 import * as trace from './commands/trace';
 import * as validate from './commands/validate';
 
-const COMMANDS = [run, compare, sweep, rerun, trace, pcap, validate, schema, expand, list];
+const COMMANDS = [run, compare, sweep, rerun, trace, pcap, await import('./commands/figure'), validate, schema, expand, list];
 
 export function program(): Command {
   const p = new Command('netsim')
