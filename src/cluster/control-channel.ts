@@ -20,7 +20,9 @@ export const CLUSTER_PORT = 7001;
 export type ClusterMessage =
   | { kind: 'migrate'; tcb: Tcb; from: number }
   | { kind: 'migrate-ack'; clientIp: Ipv4; clientPort: number; serverPort: number; iss: number; handle: number; from: number }
-  | { kind: 'closed'; clientIp: Ipv4; clientPort: number; serverPort: number; from: number };
+  | { kind: 'closed'; clientIp: Ipv4; clientPort: number; serverPort: number; from: number }
+  | { kind: 'probe'; from: number }
+  | { kind: 'probe-ack'; from: number };
 
 export class ControlChannel {
   private readonly socket: UdpSocket;

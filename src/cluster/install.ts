@@ -21,6 +21,7 @@ import type { Ipv4Interface, IpNode } from '../nodes/ip-node';
 import type { Lan } from '../nodes/topology';
 import type { TcpLayer, TcpOptions } from '../transport/tcp-layer';
 import { Balancer, daisyChain, type BalancerMode, type BalancerOptions } from './balancer';
+import type { DetectorOptions } from './failure-detector';
 import { LoadReporter, type ReportOptions } from './load-reporter';
 import type { Member, SocketApplication } from './member';
 import { SmartNic, type NicOptions } from './smart-nic';
@@ -50,6 +51,8 @@ export interface ClusterConfig {
   nic: Partial<NicOptions>;
   balancer: Partial<BalancerOptions>;
   reports: ReportOptions;
+  /** How smart NICs decide that a peer is gone. */
+  detector: DetectorOptions;
   tcp: Partial<TcpOptions>;
   warmArp: boolean;
 }
@@ -119,14 +122,14 @@ export function installCluster(site: ClusterSite, cfg: ClusterConfig): ClusterPa
     for (const a of ifs) for (const b of ifs) if (a !== b) a.arp?.addStatic(b.ip, b.dev.mac);
   }
   INSTALLERS[cfg.design](parts, site, cfg);
-  for (const m of members) parts.reporters.push(new LoadReporter(m, parts.nics[m.index] ?? null, cfg.reports, members.length));
+  for (const m of members) parts.reporters.push(new LoadReporter(m, parts.nics[m.index] ?? null, cfg.reports));
   return parts;
 }
 
 /** The claims: a smart NIC in every server, forwarding over `via`. */
 function installNicForward(parts: ClusterParts, cfg: ClusterConfig, via: 'second' | 'first'): void {
   for (const m of parts.members) {
-    parts.nics.push(new SmartNic(m, parts.members, cfg.nic, { servicePort: cfg.servicePort, via, tcp: cfg.tcp, deadAfterNs: cfg.reports.deadAfterNs }));
+    parts.nics.push(new SmartNic(m, parts.members, cfg.nic, { servicePort: cfg.servicePort, via, tcp: cfg.tcp, detector: cfg.detector }));
   }
 }
 

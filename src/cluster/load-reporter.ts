@@ -3,9 +3,8 @@
  * (claims 21, 45). Every `periodNs` (first report at a random phase) a
  * server broadcasts one UDP datagram of `bytes` on its third-LAN interface;
  * every peer's smart NIC stores what arrived in its state table, with the
- * arrival time and the packet and device it came by. A peer whose reports
- * stop for `deadAfterNs` is forgotten, and the connections it held are
- * counted broken.
+ * arrival time and the packet and device it came by; once a period, its
+ * failure detector looks for peers that fell silent (failure-detector.ts).
  */
 import type { RandomStream } from '../engine';
 import { IPV4_BROADCAST } from '../net/address';
@@ -19,8 +18,6 @@ export const REPORT_PORT = 7002;
 export interface ReportOptions {
   periodNs: number;
   bytes: number;
-  /** A peer silent this long is considered gone (default 3 periods). */
-  deadAfterNs: number;
 }
 
 export interface LoadReport {
@@ -34,16 +31,15 @@ export class LoadReporter {
   private readonly socket: UdpSocket;
   private readonly rng: RandomStream;
   private readonly onTick: () => void;
-  private readonly known: boolean[];
 
-  constructor(readonly member: Member, readonly nic: SmartNic | null, readonly opts: ReportOptions, peers: number) {
+  constructor(readonly member: Member, readonly nic: SmartNic | null, readonly opts: ReportOptions) {
     const node = member.node;
     if (member.thirdIface === null) throw new Error(`${node.name}: load reports need a third-LAN interface`);
     this.rng = node.net.streams.stream(`reports/${node.name}`);
     this.socket = new UdpSocket(node).bind(REPORT_PORT);
     this.socket.onReceive = (p) => this.receive(p);
+    if (!(opts.periodNs > 0)) throw new RangeError(`${node.name}: the report period must be > 0 ns, got ${opts.periodNs}`);
     this.onTick = () => this.tick();
-    this.known = new Array(peers).fill(false);
   }
 
   start(): void {
@@ -60,7 +56,7 @@ export class LoadReporter {
       p.appData = report;
       this.sent++;
       node.outputVia(p, iface, IPV4_BROADCAST);
-      this.sweep();
+      this.nic?.detector.check(node.net.now);
     }
     node.net.sim.schedule(this.opts.periodNs, this.onTick);
   }
@@ -73,20 +69,6 @@ export class LoadReporter {
   private receive(p: Packet): void {
     const r = p.appData as LoadReport;
     this.received++;
-    if (this.nic === null) return;
-    this.nic.state.update(r.server, r.load, this.member.node.net.now, p.id, this.member.thirdIface!.dev.name);
-    this.known[r.server] = true;
-  }
-
-  /** Peers whose reports stopped: out of the table, their connections broken. */
-  private sweep(): void {
-    if (this.nic === null) return;
-    const now = this.member.node.net.now;
-    for (let i = 0; i < this.known.length; i++) {
-      if (this.known[i] && this.nic.state.row(i, now) === undefined) {
-        this.known[i] = false;
-        this.nic.forgetServer(i);
-      }
-    }
+    this.nic?.reportArrived(r.server, r.load, p, this.member.thirdIface!.dev.name);
   }
 }

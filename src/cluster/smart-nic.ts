@@ -43,6 +43,7 @@ import { ControlChannel, type ClusterMessage } from './control-channel';
 import { forwardAddress, type Member } from './member';
 import { Migrator } from './migration';
 import { decide, flowHash, type PolicyName } from './placement';
+import { FailureDetector, type DetectorOptions } from './failure-detector';
 import { StateTable, type StateRow } from './state-table';
 
 export { CLUSTER_PORT } from './control-channel';
@@ -80,8 +81,8 @@ export interface NicRole {
   via: 'second' | 'first';
   /** TCP options of the NIC's own engine (those of the hosts). */
   tcp: Partial<TcpOptions>;
-  /** A peer silent this long is out of the state table. */
-  deadAfterNs: number;
+  /** How this device decides that a peer is gone. */
+  detector: DetectorOptions;
 }
 
 export interface DecisionRecord {
@@ -102,6 +103,8 @@ export class SmartNic implements PacketHolder {
   readonly opts: NicOptions;
   readonly directory = new ConnectionDirectory();
   readonly state: StateTable;
+  /** Which peers are alive, from their reports (and probes). */
+  readonly detector: FailureDetector;
   /** The NIC's own TCP engine: answers SYNs, holds TCBs until the decision. */
   readonly engine: TcpLayer;
   /** The NIC's processor: `processingNs` per received client packet. */
@@ -146,10 +149,14 @@ export class SmartNic implements PacketHolder {
     this.opts = { ...NIC_DEFAULTS, ...opts };
     this.servicePort = role.servicePort;
     this.via = role.via;
-    const { tcp: tcpOpts, deadAfterNs } = role;
+    const { tcp: tcpOpts } = role;
     const node = self.node;
     const net = node.net;
-    this.state = new StateTable(members.length, self.index, deadAfterNs);
+    this.detector = new FailureDetector(net, self.index, members, role.detector, {
+      probe: (i) => this.control.send(i, { kind: 'probe', from: self.index }, 16),
+      forget: (i) => this.forgetServer(i),
+    });
+    this.state = new StateTable(members.length, self.index, (i) => this.detector.usable(i));
     this.loads = new Float64Array(members.length);
     this.processor = new PacketProcessor(net, `${node.name}/nic`, this.opts.processingNs, this.opts.bufferPackets, (p) => this.handle(p));
     this.rng = net.streams.stream(`nic/${node.name}/policy`);
@@ -296,7 +303,7 @@ export class SmartNic implements PacketHolder {
   choose(p: Packet): number {
     this.decisions++;
     const now = this.now;
-    const candidates = this.state.alive(now);
+    const candidates = this.state.alive();
     const loads = this.loads;
     const own = this.self.load();
     loads[this.self.index] = own;
@@ -309,7 +316,7 @@ export class SmartNic implements PacketHolder {
       this.decisionTrace.fire({
         nic: this.self.index, time: now, clientIp: p.srcIp, clientPort: p.srcPort, chosen, candidates,
         loads: candidates.map((c) => loads[c]), ownLoad: own,
-        peerRows: candidates.slice(1).map((c) => ({ server: c, ...this.state.row(c, now)! })),
+        peerRows: candidates.slice(1).map((c) => ({ server: c, ...this.state.row(c)! })),
       });
     }
     if (chosen !== this.self.index) this.state.bump(chosen);
@@ -318,7 +325,7 @@ export class SmartNic implements PacketHolder {
 
   /** A peer's load as this device knows it: its last report (plus what this device placed there since). */
   peerLoad(index: number, now: number): number {
-    return this.state.row(index, now)!.load;
+    return this.state.row(index, now)!.load; // candidates are usable: the row is there
   }
 
   // ------------------------------------------------------- 5. local
@@ -375,8 +382,8 @@ export class SmartNic implements PacketHolder {
   /** Send a client packet to the server holding its connection, encapsulated with the reference to it. */
   forward(p: Packet, owner: number, handle: number): void {
     const m = this.members[owner];
-    if (this.state.row(owner, this.now) === undefined) {
-      // The owner's reports stopped: it is gone, and the connection with it.
+    if (this.state.row(owner) === undefined) {
+      // The owner was forgotten: it is gone, and the connection with it.
       this.breakConnection(p);
       return;
     }
@@ -456,6 +463,8 @@ export class SmartNic implements PacketHolder {
   private onControl(msg: ClusterMessage): void {
     if (msg.kind === 'migrate') this.migration.receive(msg);
     else if (msg.kind === 'migrate-ack') this.migration.acknowledge(msg);
+    else if (msg.kind === 'probe') this.control.send(msg.from, { kind: 'probe-ack', from: this.self.index }, 16);
+    else if (msg.kind === 'probe-ack') this.detector.probeAnswered(msg.from, this.now);
     else {
       this.closedNotices++;
       this.directory.remove(msg.clientIp, msg.clientPort, msg.serverPort);
@@ -472,6 +481,12 @@ export class SmartNic implements PacketHolder {
     } else if (where === Holder.LOCAL) {
       this.control.send(first, { kind: 'closed', clientIp: t.remoteIp, clientPort: t.remotePort, serverPort: t.localPort, from: this.self.index }, 16);
     }
+  }
+
+  /** A load report from a peer arrived over the third LAN. */
+  reportArrived(server: number, load: number, p: Packet, device: string): void {
+    this.state.update(server, load, this.now, p.id, device);
+    this.detector.heard(server, this.now);
   }
 
   // ------------------------------------------------------- faults

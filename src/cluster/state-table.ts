@@ -4,8 +4,10 @@
  * second computing device"; claim 21: that state arrives through a third LAN).
  *
  * A peer's row holds only what its last report said and when it arrived, so
- * stale state is modelled honestly; the device's own row is read live. A peer
- * whose reports stop for `deadAfterNs` is out of the table (crashed or gone).
+ * stale state is modelled honestly; the device's own row is read live.
+ * Whether a peer may be used is the failure detector's call (`usable`): a
+ * suspected peer keeps its row but takes no new connections; a forgotten one
+ * leaves the table.
  */
 
 export interface StateRow {
@@ -23,7 +25,7 @@ export class StateTable {
   private readonly rows: (StateRow | undefined)[];
   reportsReceived = 0;
 
-  constructor(readonly size: number, readonly self: number, public deadAfterNs: number) {
+  constructor(readonly size: number, readonly self: number, private readonly usable: (index: number) => boolean) {
     this.rows = new Array(size);
   }
 
@@ -56,16 +58,19 @@ export class StateTable {
     this.rows[index] = undefined;
   }
 
-  /** Row of a peer if its state is fresh enough to use at `now`. */
-  row(index: number, now: number): StateRow | undefined {
+  /**
+   * The row of a peer, unless it was forgotten; with `now`, only if the
+   * failure detector lets decisions use the peer then (not suspected).
+   */
+  row(index: number, now?: number): StateRow | undefined {
     const r = this.rows[index];
-    return r !== undefined && now - r.at <= this.deadAfterNs ? r : undefined;
+    return r !== undefined && (now === undefined || this.usable(index)) ? r : undefined;
   }
 
-  /** Indexes of the servers usable at `now` (self always included first). */
-  alive(now: number): number[] {
+  /** Indexes of the servers decisions may use (self always included first). */
+  alive(): number[] {
     const out = [this.self];
-    for (let i = 0; i < this.size; i++) if (i !== this.self && this.row(i, now) !== undefined) out.push(i);
+    for (let i = 0; i < this.size; i++) if (i !== this.self && this.rows[i] !== undefined && this.usable(i)) out.push(i);
     return out;
   }
 }

@@ -15,7 +15,7 @@ export const METRIC_NAMES = [
   'first-lan-bytes', 'second-lan-bytes', 'third-lan-bytes', 'first-lan-peak-utilisation',
   'balancer-busy', 'balancer-queue-max',
   'latency-mean', 'latency-p50', 'latency-p99', 'latency-max',
-  'load-cv', 'migrations', 'migration-rtt-mean', 'broken-connections', 'open-connections',
+  'load-cv', 'migrations', 'migration-rtt-mean', 'broken-connections', 'suspicions', 'false-deaths', 'open-connections',
   'drops', 'conserved', 'hops', 'events', 'sim-time',
 ] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
@@ -55,6 +55,8 @@ export const METRICS: Readonly<Record<MetricName, MetricDef>> = Object.fromEntri
   def('migrations', 'migrations', 'int', 'connections a smart NIC moved to another server over the back end'),
   def('migration-rtt-mean', 'migration RTT', 'ms', 'mean time from sending a migration packet to its acknowledgement'),
   def('broken-connections', 'broken connections', 'int', 'connections a first device had to give up because their owner was gone'),
+  def('suspicions', 'suspicions', 'int', 'times a first device suspected a server had failed (its reports late)'),
+  def('false-deaths', 'false deaths', 'int', 'times a first device forgot a server whose node was in fact up (and the connections it held with it)'),
   def('open-connections', 'open at end', 'int', 'TCP connections still open when the run ended (the drain was cut short)'),
   def('drops', 'drops', 'int', 'packets dropped, all reasons (by reason in the report)'),
   def('conserved', 'conserved', 'text', '1 when every packet created was delivered, dropped with a reason or is still held'),

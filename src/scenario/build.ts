@@ -33,7 +33,8 @@ import type { Node } from '../nodes/node';
 import { Topology, type Lan } from '../nodes/topology';
 import { TcpLayer, type TcpOptions } from '../transport/tcp-layer';
 import { workloadNodes, type Scenario } from './load';
-import type { FaultSpec, GraphNode } from './schema';
+import type { ClusterSpec, FaultSpec, GraphNode } from './schema';
+import type { DetectorOptions } from '../cluster/failure-detector';
 
 /** The devices at the two ends of one planned link or cable (b null: a tap on a hub's medium). */
 export interface LinkDevices {
@@ -102,6 +103,16 @@ function makeNode(topo: Topology, id: string, spec: GraphNode): Node | null {
       rate: spec.rate ?? Infinity, keepOrder: spec.keepOrder,
     });
     case 'hub': return null;
+  }
+}
+
+/** The failure detector a scenario's reports ask for. */
+export function detectorOptions(r: ClusterSpec['reports']): DetectorOptions {
+  const d = r.detector;
+  switch (d.kind) {
+    case 'timeout': return { kind: 'timeout', deadAfterNs: r.deadAfter };
+    case 'probe': return { kind: 'probe', deadAfterNs: r.deadAfter, probes: d.probes, probeTimeoutNs: d.probeTimeout };
+    case 'phi': return { kind: 'phi', deadAfterNs: r.deadAfter, threshold: d.threshold, minStdNs: d.minStd, window: d.window, acceptablePauseNs: d.acceptablePause };
   }
 }
 
@@ -217,7 +228,8 @@ function install(s: Scenario, run: number, topo: Topology, nodes: Map<string, No
         migrationTimeoutNs: c.nic.migrationTimeout, migrationRetries: c.nic.migrationRetries,
       },
       balancer: { processingNs: c.balancer.processing, bufferPackets: c.balancer.bufferPackets, buckets: c.balancer.buckets },
-      reports: { periodNs: c.reports.period, bytes: c.reports.size, deadAfterNs: c.reports.deadAfter },
+      reports: { periodNs: c.reports.period, bytes: c.reports.size },
+      detector: detectorOptions(c.reports),
     };
     sim.cluster = installCluster({ edge, firstLan, secondLan: byRole('second'), thirdLan: byRole('third')!, servers: hosts, balancerNode }, cfg);
   }

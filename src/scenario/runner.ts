@@ -161,6 +161,8 @@ function measure(sim: Simulation, rec: PathRecorder, stats: RequestStats): Metri
     'migrations': c !== null ? migrations : null,
     'migration-rtt-mean': migrations > 0 ? nics.reduce((a, n) => a + n.migrationRttSumNs, 0) / migrations : null,
     'broken-connections': c !== null ? nics.reduce((a, n) => a + n.broken, 0) : null,
+    'suspicions': c !== null ? nics.reduce((a, n) => a + n.detector.suspicions, 0) : null,
+    'false-deaths': c !== null ? nics.reduce((a, n) => a + n.detector.forgottenWhileUp, 0) : null,
     'open-connections': net.openConnections,
     'drops': dropped,
     'conserved': net.conservationError() === null ? 1 : 0,

@@ -125,10 +125,27 @@ const balancer = z.strictObject({
   buckets: int(1, 1_000_000).default(256).describe('buckets of the Beamer table'),
 });
 
+const detector = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('timeout') }).describe('a server silent for deadAfter is gone'),
+  z.strictObject({
+    kind: z.literal('probe'),
+    probes: int(1, 20).default(3).describe('direct probes over the back-end LAN before a suspected server is forgotten'),
+    probeTimeout: duration('wait this long for each probe\'s answer', true).prefault('1ms'),
+  }).describe('a server silent for deadAfter is suspected (no new connections) and probed directly; only unanswered probes make it gone'),
+  z.strictObject({
+    kind: z.literal('phi'),
+    threshold: z.number().positive().default(8).describe('suspicion level phi at which a server is gone (8: a 1e-8 chance a live one is this late)'),
+    minStd: duration('smallest standard deviation of report gaps the detector assumes', true).prefault('500us'),
+    window: int(2, 10_000).default(100).describe('report gaps remembered per server'),
+    acceptablePause: duration('grace beyond the mean report gap before suspicion grows').prefault('10ms'),
+  }).describe('phi-accrual: the silence is judged against each server\'s own report gaps'),
+]);
+
 const reports = z.strictObject({
   period: duration('how often each server reports its load over the third LAN', true).prefault('10ms'),
   size: size('payload of a load report').prefault('64B'),
-  deadAfter: duration('a server silent this long is considered gone', true).prefault('35ms'),
+  deadAfter: duration('silence after which a server is suspected (probe), gone (timeout), or the phi bound before its gaps are known', true).prefault('35ms'),
+  detector: detector.prefault({ kind: 'probe' }).describe('how a first device decides that a server is gone'),
 });
 
 const clusterFields = {

@@ -4,6 +4,9 @@ import {
   decide, flowHash, hashPolicy, leastLoadedPolicy, localUnlessOverloaded, randomPolicy, roundRobin, type PlacementInput,
 } from '../../src/cluster/placement';
 import { StateTable } from '../../src/cluster/state-table';
+import { FailureDetector, type DetectorOptions } from '../../src/cluster/failure-detector';
+import type { Member } from '../../src/cluster/member';
+import { Network } from '../../src/net/network';
 import { ConnectionDirectory, DirectoryEntry, Holder } from '../../src/cluster/connection-directory';
 import { decapsulate, encapsulate, isEncapsulated, referenceOf } from '../../src/cluster/encapsulation';
 import { ENCAP_HEADER, EtherType, IpProtocol, Packet, PathFlag } from '../../src/net/packet';
@@ -50,16 +53,78 @@ describe('placement policies (pure)', () => {
 });
 
 describe('state table', () => {
-  it('holds reports with their arrival, forgets silent peers, and counts own placements', () => {
-    const t = new StateTable(3, 0, 100);
-    expect(t.alive(0)).toEqual([0]);
+  it('holds reports with their arrival, offers only usable peers, and counts own placements', () => {
+    const usable = new Set<number>();
+    const t = new StateTable(3, 0, (i) => usable.has(i));
+    expect(t.alive()).toEqual([0]);
     t.update(1, 7, 10, 42, 'third-lan/server0');
     t.update(0, 99, 10, 43, 'x'); // own row is never stored
-    expect(t.row(1, 50)).toMatchObject({ load: 7, at: 10, viaPacket: 42, viaDevice: 'third-lan/server0' });
-    expect(t.alive(50)).toEqual([0, 1]);
+    expect(t.row(1)).toMatchObject({ load: 7, at: 10, viaPacket: 42, viaDevice: 'third-lan/server0' });
+    expect(t.alive()).toEqual([0]); // not usable yet (the detector has not heard it)
+    usable.add(1);
+    expect(t.alive()).toEqual([0, 1]);
     t.bump(1);
     expect(t.row(1, 50)!.load).toBe(8);
-    expect(t.alive(111)).toEqual([0]); // 101 ns after the report: stale
+    usable.delete(1);
+    expect(t.row(1, 60)).toBeUndefined(); // suspected: kept, but not for decisions
+    expect(t.row(1)).toBeDefined();
+    t.forget(1);
+    expect(t.row(1)).toBeUndefined();
+  });
+});
+
+describe('failure detectors', () => {
+  const members = (up: boolean[]) => up.map((u) => ({ node: { up: u } })) as unknown as Member[];
+  function detector(opts: DetectorOptions, up = [true, true, true]) {
+    const net = new Network();
+    const probes: number[] = [], forgotten: number[] = [];
+    const d = new FailureDetector(net, 0, members(up), opts, { probe: (i) => probes.push(i), forget: (i) => forgotten.push(i) });
+    return { net, d, probes, forgotten };
+  }
+  const runTo = (net: Network, t: number): void => { net.sim.run({ until: t }); };
+
+  it('timeout: a peer silent for deadAfter is gone, and counted a false death when its node was up', () => {
+    const { net, d, forgotten } = detector({ kind: 'timeout', deadAfterNs: 100 }, [true, true, false]);
+    d.heard(1, 0);
+    d.heard(2, 0);
+    d.check(100);
+    expect(forgotten).toEqual([]);
+    runTo(net, 101);
+    d.check(101);
+    expect(forgotten).toEqual([1, 2]);
+    expect(d.forgottenWhileUp).toBe(1); // server1 was up: a false death; server2 was down
+    d.heard(1, 150);
+    expect(d.usable(1)).toBe(true);
+    expect(d.rejoined).toBe(1);
+  });
+
+  it('probe: silence only suspects; an answer clears it; unanswered probes forget', () => {
+    const { net, d, probes, forgotten } = detector({ kind: 'probe', deadAfterNs: 100, probes: 3, probeTimeoutNs: 10 });
+    d.heard(1, 0);
+    d.heard(2, 0);
+    runTo(net, 101);
+    d.check(101);
+    expect(probes).toEqual([1, 2]);
+    expect(d.usable(1)).toBe(false); // suspected: no new connections
+    expect(d.isGone(1)).toBe(false);
+    d.probeAnswered(1, 105);
+    expect(d.usable(1)).toBe(true);
+    runTo(net, 200);
+    expect(probes.filter((i) => i === 2)).toHaveLength(3);
+    expect(forgotten).toEqual([2]); // three probes 10 ns apart went unanswered
+    expect(d.suspicions).toBe(2);
+    expect(d.cleared).toBe(1);
+  });
+
+  it('phi: judges the silence against the peer\'s own report gaps', () => {
+    const { d, forgotten } = detector({ kind: 'phi', deadAfterNs: 1000, threshold: 8, minStdNs: 20, window: 20, acceptablePauseNs: 0 });
+    for (let t = 0; t <= 1000; t += 100) d.heard(1, t); // regular gaps of 100
+    expect(d.phi(1, 1100)).toBeLessThan(1); // due now: not suspicious
+    d.check(1130);
+    expect(forgotten).toEqual([]); // 1.5 deviations late
+    expect(d.phi(1, 1300)).toBeGreaterThan(8); // two reports missed, 10 deviations: gone
+    d.check(1300);
+    expect(forgotten).toEqual([1]);
   });
 });
 
