@@ -15,6 +15,7 @@
  * identity) per callback.
  */
 import { checkPort, type Ipv4 } from '../net/address';
+import { TraceSource } from '../net/trace-source';
 import { Application } from '../nodes/application';
 import type { IpNode } from '../nodes/ip-node';
 import type { TcpLayer } from '../transport/tcp-layer';
@@ -81,6 +82,11 @@ export class TcpRequestClient extends Application {
   private readonly closedCb: (s: TcpSocket) => void;
   private readonly errorCb: (s: TcpSocket, e: TcpError) => void;
 
+  /** A request issued, on the connection that carries it. */
+  readonly issueTrace = new TraceSource<[TcpRequest, TcpSocket]>('request-issued');
+  /** A request ended: completed, or failed with its reason. */
+  readonly endTrace = new TraceSource<[TcpRequest, 'completed' | RequestFailure]>('request-ended');
+
   constructor(readonly node: IpNode, readonly tcp: TcpLayer, opts: TcpClientOptions, readonly stats: RequestStats, name = `${node.name}/tcp-client`) {
     super(node.net, name);
     const o = opts;
@@ -142,7 +148,10 @@ export class TcpRequestClient extends Application {
     this.net.sim.cancel(this.timer);
     this.timer = -1;
     for (const c of [...this.conns.values()]) {
-      if (c.req !== null) this.stats.recordFailure('stopped');
+      if (c.req !== null) {
+        this.stats.recordFailure('stopped');
+        if (this.endTrace.active) this.endTrace.fire(c.req, 'stopped');
+      }
       c.req = null;
       c.socket.abort();
     }
@@ -175,6 +184,7 @@ export class TcpRequestClient extends Application {
     c.req = req;
     c.uses++;
     c.socket.send(bytes, req);
+    if (this.issueTrace.active) this.issueTrace.fire(req, c.socket);
     this.stats.requestBytesSent += bytes;
     if (this.issuedHere === this.requests) this.closeIdle();
   }
@@ -210,6 +220,7 @@ export class TcpRequestClient extends Application {
         continue;
       }
       this.stats.recordLatency(this.net.now - c.req.sentAt);
+      if (this.endTrace.active) this.endTrace.fire(c.req, 'completed');
       c.req = null;
       if (c.uses >= this.perConnection || this.issuedHere >= this.requests || !this.running) s.close();
       else this.idle.push(c);
@@ -229,6 +240,7 @@ export class TcpRequestClient extends Application {
 
   private fail(c: ClientConn, why: RequestFailure): void {
     if (c.req === null) return;
+    if (this.endTrace.active) this.endTrace.fire(c.req, why);
     c.req = null;
     this.stats.recordFailure(why);
     this.requestEnded();

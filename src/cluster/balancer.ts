@@ -19,6 +19,7 @@
  */
 import { endpointKey, type Ipv4 } from '../net/address';
 import { IpProtocol, LAN_FLAGS, PathFlag, TcpFlag, type Packet } from '../net/packet';
+import { TraceSource } from '../net/trace-source';
 import type { Ipv4Interface, IpNode } from '../nodes/ip-node';
 import type { Member } from './member';
 import { PacketProcessor } from './packet-processor';
@@ -49,6 +50,9 @@ export class Balancer {
   /** Beamer: bucket -> server, and bucket -> previous server (-1: none). */
   readonly bucketOwner: Int32Array;
   readonly bucketPrev: Int32Array;
+
+  /** A new connection (client IP, port) was mapped to a server (nat, dsr). */
+  readonly pickTrace = new TraceSource<[Ipv4, number, number]>('balancer-pick');
 
   /** Packets servers passed on to a bucket's previous owner (beamer). */
   daisyChained = 0;
@@ -110,6 +114,7 @@ export class Balancer {
       for (let i = 1; i < this.members.length; i++) if (this.active[i] < this.active[s]) s = i;
       this.table.set(key, s);
       this.active[s]++;
+      if (this.pickTrace.active) this.pickTrace.fire(p.srcIp, p.srcPort, s);
     }
     if (p.tcpFlags & (TcpFlag.FIN | TcpFlag.RST)) {
       // The client is closing: later segments still map, the count drops now.

@@ -212,6 +212,13 @@ export class TcpLayer implements L4Protocol {
     return this.conns.get(localPort)?.get(endpointKey(remoteIp, remotePort));
   }
 
+  /** Every connection in the table (a copy: safe to change the table while walking it). */
+  sockets(): TcpSocket[] {
+    const out: TcpSocket[] = [];
+    for (const m of this.conns.values()) for (const s of m.values()) out.push(s);
+    return out;
+  }
+
   /** Number of connections in the table. */
   get size(): number {
     let n = 0;

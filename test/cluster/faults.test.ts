@@ -6,9 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DecisionRecord } from '../../src/cluster/smart-nic';
 import { MS } from '../../src/engine';
-import { endpointKey } from '../../src/net/address';
 import { DropReason } from '../../src/net/drop-reason';
-import { TcpFlag } from '../../src/net/packet';
 import type { ScenarioInput, SiteInput } from '../../src/scenario/schema';
 import { expectConserved, runSite } from '../helpers';
 
@@ -24,31 +22,23 @@ const REST = (faults: ScenarioInput['faults']): Omit<ScenarioInput, 'network'> =
 });
 
 describe('server crash (nic-forward)', () => {
-  it('breaks what the crashed server held, avoids it afterwards, loses nothing else', () => {
+  // Exactly which requests a crash loses is pinned by fault-outcomes.test.ts; this checks what the peers do about it.
+  it('is detected by every peer, which then never place a connection on it', () => {
     const CRASH = 60 * MS;
     const decisions: DecisionRecord[] = [];
-    const involved = new Set<number>();
     let heldAtCrash = 0;
     const { sim } = runSite({ ...SITE, design: 'nic-forward' }, REST([{ at: '60ms', kind: 'crash', node: 'server2' }]), (sim) => {
       const c = sim.cluster!;
-      const s2 = c.members[2].firstIface.ip;
       for (const n of c.nics) n.decisionTrace.connect((d) => decisions.push(d));
-      // Connections that involve server 2: addressed to it after the crash, or held by it at the crash.
-      for (const cl of sim.clients) for (const d of cl.node.devices) d.txTrace.connect((p) => {
-        if (p.dstIp === s2 && p.tcpFlags === TcpFlag.SYN && sim.net.now >= CRASH) involved.add(endpointKey(p.srcIp, p.srcPort));
-      });
-      sim.sim.scheduleAt(CRASH - 1, () => {
-        for (const n of c.nics) for (const e of n.directory.ownedBy(2)) involved.add(endpointKey(e.clientIp, e.clientPort));
-        heldAtCrash = c.members[2].tcp.size;
-      });
+      sim.sim.scheduleAt(CRASH - 1, () => { heldAtCrash = c.members[2].tcp.size; });
     });
     const c = sim.cluster!;
     const st = sim.stats;
     expect(heldAtCrash).toBeGreaterThan(0);
     expect(st.completed + st.failed).toBe(st.issued);
     expect(st.failed).toBeGreaterThan(0);
-    expect(st.failed).toBeLessThanOrEqual(involved.size + heldAtCrash);
-    const detectedBy = CRASH + 7 * MS + 2 * MS;
+    // Suspected after 7 ms of silence (checked every 2 ms), then three 1 ms probes unanswered.
+    const detectedBy = CRASH + 7 * MS + 2 * MS + 3 * MS;
     const later = decisions.filter((d) => d.time > detectedBy);
     expect(later.length).toBeGreaterThan(20);
     expect(later.filter((d) => d.chosen === 2 || d.candidates.includes(2))).toEqual([]);
