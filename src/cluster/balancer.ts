@@ -64,6 +64,12 @@ export class Balancer {
     readonly mode: BalancerMode, readonly servicePort: number,
   ) {
     this.opts = { ...BALANCER_DEFAULTS, ...opts };
+    const o = this.opts;
+    if (mode !== 'nat' && mode !== 'dsr' && mode !== 'beamer') throw new RangeError(`${node.name}: balancer mode "${String(mode)}" is not nat, dsr or beamer`);
+    if (!(Number.isFinite(o.processingNs) && o.processingNs >= 0)) throw new RangeError(`${node.name}: processingNs must be a finite number >= 0, got ${o.processingNs}`);
+    if (!(Number.isInteger(o.bufferPackets) && o.bufferPackets >= 1)) throw new RangeError(`${node.name}: bufferPackets must be an integer >= 1, got ${o.bufferPackets}`);
+    if (!(Number.isInteger(o.buckets) && o.buckets >= 1)) throw new RangeError(`${node.name}: buckets must be an integer >= 1, got ${o.buckets}`);
+    if (members.length === 0) throw new RangeError(`${node.name}: a balancer needs at least one server`);
     this.vip = iface.ip;
     this.active = new Int32Array(members.length);
     this.processor = new PacketProcessor(node.net, node.name, this.opts.processingNs, this.opts.bufferPackets, (p) => this.handle(p));

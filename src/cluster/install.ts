@@ -99,6 +99,8 @@ const INSTALLERS: Record<Design, Installer> = {
 };
 
 export function installCluster(site: ClusterSite, cfg: ClusterConfig): ClusterParts {
+  if (!isDesign(cfg.design)) throw new RangeError(`cluster: design "${String(cfg.design)}" is not one of ${DESIGNS.join(', ')}`);
+  if (site.servers.length === 0) throw new RangeError('cluster: a cluster needs at least one server');
   const members: Member[] = site.servers.map((s, index) => {
     const firstIface = ifaceOn(s.node, site.firstLan);
     const thirdIface = ifaceOn(s.node, site.thirdLan);
@@ -165,6 +167,11 @@ function installBalancer(parts: ClusterParts, site: ClusterSite, cfg: ClusterCon
 
 /** Servers that start down: out of the balancer's bucket table until they join. */
 export function startStandby(parts: ClusterParts, standby: readonly number[]): void {
+  for (const s of standby) {
+    if (!(Number.isInteger(s) && s >= 0 && s < parts.members.length)) {
+      throw new RangeError(`cluster: standby server ${s} does not exist; servers are 0-${parts.members.length - 1}`);
+    }
+  }
   for (const s of standby) parts.members[s].node.setUp(false);
   if (parts.balancer !== null && standby.length > 0) {
     parts.balancer.assignBuckets(parts.members.map((m) => m.index).filter((i) => !standby.includes(i)));

@@ -35,10 +35,10 @@ export class LoadReporter {
   constructor(readonly member: Member, readonly nic: SmartNic | null, readonly opts: ReportOptions) {
     const node = member.node;
     if (member.thirdIface === null) throw new Error(`${node.name}: load reports need a third-LAN interface`);
+    if (!(opts.periodNs > 0)) throw new RangeError(`${node.name}: the report period must be > 0 ns, got ${opts.periodNs}`);
     this.rng = node.net.streams.stream(`reports/${node.name}`);
     this.socket = new UdpSocket(node).bind(REPORT_PORT);
     this.socket.onReceive = (p) => this.receive(p);
-    if (!(opts.periodNs > 0)) throw new RangeError(`${node.name}: the report period must be > 0 ns, got ${opts.periodNs}`);
     this.onTick = () => this.tick();
   }
 

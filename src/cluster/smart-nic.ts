@@ -26,7 +26,7 @@
  * time; no allocation on the forwarding path.
  */
 import type { RandomStream } from '../engine';
-import { endpointKey, type Ipv4 } from '../net/address';
+import { checkPort, endpointKey, type Ipv4 } from '../net/address';
 import { CsmaDevice } from '../net/csma';
 import { DropReason } from '../net/drop-reason';
 import type { PacketHolder } from '../net/network';
@@ -42,7 +42,7 @@ import { decapsulate, encapsulate, isEncapsulated } from './encapsulation';
 import { ControlChannel, type ClusterMessage } from './control-channel';
 import { forwardAddress, type Member } from './member';
 import { Migrator } from './migration';
-import { decide, flowHash, type PolicyName } from './placement';
+import { decide, flowHash, POLICY_NAMES, type PolicyName } from './placement';
 import { FailureDetector, type DetectorOptions } from './failure-detector';
 import { StateTable, type StateRow } from './state-table';
 
@@ -72,6 +72,20 @@ export const NIC_DEFAULTS: NicOptions = {
   processingNs: 2_000, bufferPackets: 1000, policy: 'least-loaded', threshold: 4, decideAt: 'request',
   migrationBytes: 256, migrationTimeoutNs: 2_000_000, migrationRetries: 4, localHandoffNs: 1_000,
 };
+
+/** Throw a RangeError naming `where` unless `o` are options a NIC can run with. */
+export function validateNicOptions(o: NicOptions, where: string): void {
+  if (!POLICY_NAMES.includes(o.policy)) throw new RangeError(`${where}: policy "${String(o.policy)}" is not one of ${POLICY_NAMES.join(', ')}`);
+  if (o.decideAt !== 'request' && o.decideAt !== 'syn') throw new RangeError(`${where}: decideAt must be "request" or "syn", got "${String(o.decideAt)}"`);
+  for (const k of ['processingNs', 'localHandoffNs', 'threshold'] as const) {
+    if (!(Number.isFinite(o[k]) && o[k] >= 0)) throw new RangeError(`${where}: ${k} must be a finite number >= 0, got ${o[k]}`);
+  }
+  for (const k of ['bufferPackets', 'migrationBytes'] as const) {
+    if (!(Number.isInteger(o[k]) && o[k] >= 1)) throw new RangeError(`${where}: ${k} must be an integer >= 1, got ${o[k]}`);
+  }
+  if (!(o.migrationTimeoutNs > 0)) throw new RangeError(`${where}: migrationTimeoutNs must be > 0, got ${o.migrationTimeoutNs}`);
+  if (!(Number.isInteger(o.migrationRetries) && o.migrationRetries >= 0)) throw new RangeError(`${where}: migrationRetries must be an integer >= 0, got ${o.migrationRetries}`);
+}
 
 /** What the design decides for a NIC (not options: the installer sets them). */
 export interface NicRole {
@@ -147,7 +161,8 @@ export class SmartNic implements PacketHolder {
 
   constructor(readonly self: Member, readonly members: readonly Member[], opts: Partial<NicOptions>, role: NicRole) {
     this.opts = { ...NIC_DEFAULTS, ...opts };
-    this.servicePort = role.servicePort;
+    validateNicOptions(this.opts, `${self.node.name}/nic`);
+    this.servicePort = checkPort(role.servicePort, `${self.node.name}/nic`);
     this.via = role.via;
     const { tcp: tcpOpts } = role;
     const node = self.node;

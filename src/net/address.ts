@@ -73,6 +73,9 @@ export class SubnetAllocator {
   readonly len: number;
 
   constructor(base: string, len: number) {
+    if (!(Number.isInteger(len) && len >= 1 && len <= 30)) {
+      throw new RangeError(`subnet ${base}/${len}: a prefix must be /1 to /30 to hold two hosts or more (/31 and /32 hold no host beside the network and broadcast addresses)`);
+    }
     const { network } = parseCidr(`${base}/${len}`);
     this.network = network;
     this.len = len;

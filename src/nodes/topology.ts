@@ -13,7 +13,7 @@
  * through a forwarding node on its subnet.
  */
 import { rateBps, timeNs } from '../engine';
-import { parseCidr, SubnetAllocator, type Ipv4, formatIpv4 } from '../net/address';
+import { formatIpv4, parseCidr, prefixMask, SubnetAllocator, type Ipv4 } from '../net/address';
 import { CsmaChannel, CsmaDevice } from '../net/csma';
 import type { NetDevice } from '../net/net-device';
 import { Network, type NetworkOptions } from '../net/network';
@@ -134,16 +134,33 @@ export class Topology {
     b.addDevice(db);
     const link: P2pLink = { a: da, b: db };
     if (addressing !== undefined && typeof addressing === 'object' && 'a' in addressing) {
-      if (a instanceof IpNode) link.aIface = a.addInterface(da, addressing.a, addressing.len);
-      if (b instanceof IpNode) link.bIface = b.addInterface(db, addressing.b, addressing.len);
+      if (a instanceof IpNode) link.aIface = this.assign(a, da, addressing.a, addressing.len);
+      if (b instanceof IpNode) link.bIface = this.assign(b, db, addressing.b, addressing.len);
     } else if (addressing !== undefined) {
       const alloc = allocatorOf(addressing);
-      if (a instanceof IpNode) link.aIface = a.addInterface(da, alloc.host(), alloc.len);
-      if (b instanceof IpNode) link.bIface = b.addInterface(db, alloc.host(), alloc.len);
+      if (a instanceof IpNode) link.aIface = this.assign(a, da, alloc.host(), alloc.len);
+      if (b instanceof IpNode) link.bIface = this.assign(b, db, alloc.host(), alloc.len);
       if (typeof addressing !== 'string') alloc.newNetwork();
     }
     this.links.push(link);
     return link;
+  }
+
+  /** Every address handed out, and to whom: one address, one interface. */
+  private readonly assigned = new Map<Ipv4, string>();
+
+  /** Put `ip`/`len` on `dev` of IP node `node`, refusing an address already in use or outside its subnet's hosts. */
+  private assign(node: IpNode, dev: NetDevice, ip: Ipv4, len: number): Ipv4Interface {
+    if (!(Number.isInteger(len) && len >= 1 && len <= 30)) throw new RangeError(`topology: ${node.name}: prefix /${len} holds no hosts; use /1 to /30`);
+    const mask = prefixMask(len);
+    const host = (ip & ~mask) >>> 0;
+    if (host === 0 || host === (~mask >>> 0)) {
+      throw new RangeError(`topology: ${node.name}: ${formatIpv4(ip)}/${len} is the network or broadcast address of its subnet, not a host`);
+    }
+    const other = this.assigned.get(ip);
+    if (other !== undefined) throw new RangeError(`topology: ${formatIpv4(ip)} is already the address of ${other}; ${node.name} needs another (two links on one subnet?)`);
+    this.assigned.set(ip, `${node.name} (${dev.name})`);
+    return node.addInterface(dev, ip, len);
   }
 
   private owns(n: Node): void {
@@ -185,7 +202,7 @@ export class Topology {
   /** Put `ip`/`len` on `dev` of `node` (an IpNode; a switch's bridge for an L3 switch) and record it on `lan`. */
   address(lan: Lan, node: Node, dev: NetDevice, ip: Ipv4): Ipv4Interface {
     if (!(node instanceof IpNode)) throw new RangeError(`topology: ${node.name} is not an IP node; it cannot have an address`);
-    const iface = node.addInterface(dev, ip, lan.len);
+    const iface = this.assign(node, dev, ip, lan.len);
     lan.ifaces.push(iface);
     return iface;
   }
@@ -213,7 +230,7 @@ export class Topology {
     const lan = this.lan(name, role, alloc.current.network, alloc.len);
     lan.bridges.push(sw.bridge);
     lan.bridge = sw.bridge;
-    if (sw instanceof IpNode) sw.addInterface(sw.bridge, alloc.host(), alloc.len);
+    if (sw instanceof IpNode) this.assign(sw, sw.bridge, alloc.host(), alloc.len);
     const rate = rateBps(o.rate), delay = timeNs(o.delay);
     for (const m of members) {
       const ch = this.csmaChannel(lan, `${name}/${m.name}`, rate, delay);
