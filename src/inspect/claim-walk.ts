@@ -17,7 +17,6 @@
 import { analyse, inbound, secondLanFrame, type Analysis, type Conn, type Story } from '../claims/analysis';
 import { run, type Run } from '../claims/claim-run';
 import { BASE, CLAIM_TABLE } from '../claims/claim-table';
-import { claim as claimText } from '../claims/claim-texts';
 import { SCENARIOS, type ScenarioKey } from '../claims/scenarios';
 import { formatIpv4 } from '../net/address';
 import { PathFlag } from '../net/packet';
@@ -76,7 +75,6 @@ function keptConn(a: Analysis): Conn | undefined {
 
 /** The walk of claim n (1-48). */
 export function claimWalk(n: number): ClaimWalk {
-  const text = claimText(n);
   const sys = n > 24 ? n - 24 : n;
   const key = CLAIM_TABLE[sys].scenario ?? BASE;
   const r = run(key);
@@ -96,7 +94,7 @@ export function claimWalk(n: number): ClaimWalk {
   const method = n > 24 ? ' As a method claim, the steps must also happen in this order; the panel walks them in that order.' : '';
   return {
     n, scenario: key, steps,
-    intro: `${text.short}${method} Watched on scenarios/${SCENARIOS[key]}.json: follow one client connection through the cluster.`,
+    intro: `Watched on scenarios/${SCENARIOS[key]}.json: one client connection through the cluster.${method}`,
   };
 }
 

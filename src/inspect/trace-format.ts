@@ -139,6 +139,17 @@ export class Table<S extends Record<string, ColType>> {
     return { n, cols: out as Columns<S> };
   }
 
+  /** Release the spare capacity (once no more rows will come). */
+  compact(): void {
+    if (this.cap === this.n) return;
+    const next = this.alloc(Math.max(1, this.n));
+    for (const k of Object.keys(this.schema)) {
+      (next[k] as unknown as { set(a: ArrayLike<number>): void }).set((this.cols[k] as unknown as { subarray(a: number, b: number): ArrayLike<number> }).subarray(0, this.n));
+    }
+    this.cols = next;
+    this.cap = Math.max(1, this.n);
+  }
+
   /** Append the rows of a chunk taken from a table of the same schema. */
   append(chunk: { n: number; cols: Columns<S> }): void {
     this.reserve(chunk.n);

@@ -74,6 +74,11 @@ export class TraceLog {
     }
   }
 
+  /** The trace is complete: give back the columns' spare capacity. */
+  compact(): void {
+    for (const t of [this.events, this.frames, this.responses, this.latencies, this.served]) t.compact();
+  }
+
   /** Frames of the packet whose frame is `f`, from its first up to `f`. */
   pathTo(f: number): number[] {
     const out: number[] = [];

@@ -82,6 +82,16 @@ describe('Timeline', () => {
     expect(sameView(tl.stateAt(log.events.n), live[log.events.n])).toBe(true);
   });
 
+  it('on a long trace, snapshots thin out (twice the stride) and every restore still equals the live state', () => {
+    const tl = new Timeline(log, nodes, 32, 8);
+    tl.extend();
+    expect(tl.snapshotCount).toBeLessThanOrEqual(8);
+    expect(tl.stride).toBeGreaterThanOrEqual(Math.floor(log.events.n / 8));
+    for (let k = 0; k <= log.events.n; k += 97) expect(sameView(tl.stateAt(k), live[k]), `k=${k}`).toBe(true);
+    log.compact();
+    expect(sameView(tl.stateAt(log.events.n), live[log.events.n])).toBe(true);
+  });
+
   it('the trace holds packets in flight mid-run: some on links, some held at nodes', () => {
     const mid = live[Math.floor(log.events.n / 2)];
     expect(mid.places.size).toBeGreaterThan(0);

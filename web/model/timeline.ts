@@ -9,17 +9,20 @@
  * Snapshots are built as the trace grows, a bounded number of events per
  * call (`extend`), so the page can build them in idle slices without
  * freezing. Times are ns; `kAt(t)` turns a time into an event count.
- * Cost: memory of one ViewState per `stride` events (shared structure);
- * `stateAt` O(stride) reducer steps plus one immer copy of the changed parts.
+ * Cost: memory of at most `maxSnapshots` ViewStates (the stride doubles on
+ * long traces); `stateAt` O(stride) reducer steps plus one immer copy.
  */
 import { freeze, produce } from 'immer';
 import type { TraceLog } from '../../src/inspect/trace-log';
 import { applyEvent, initialView, plainView, type ViewState } from './view-state';
 
 export class Timeline {
-  private readonly snaps: ViewState[];
+  private snaps: ViewState[];
+  /** Events between snapshots; doubles (every other snapshot dropped) when there would be more than `maxSnapshots`. */
+  stride: number;
 
-  constructor(readonly log: TraceLog, readonly nodes: number, readonly stride = 2048) {
+  constructor(readonly log: TraceLog, readonly nodes: number, stride = 2048, readonly maxSnapshots = 1024) {
+    this.stride = stride;
     this.snaps = [freeze(initialView(nodes), true)];
   }
 
@@ -44,6 +47,11 @@ export class Timeline {
       const last = this.snaps[this.snaps.length - 1];
       this.snaps.push(this.advance(last, last.k + this.stride));
       left -= this.stride;
+      if (this.snaps.length > this.maxSnapshots) {
+        // Memory stays bounded on long traces: half the snapshots, twice the stride (a seek replays at most a stride).
+        this.snaps = this.snaps.filter((_, i) => i % 2 === 0);
+        this.stride *= 2;
+      }
     }
     return this.built + this.stride > this.length;
   }
