@@ -34,7 +34,15 @@ import './styles.css';
 class FramePerf {
   readonly intervals: number[] = [];
   readonly work: number[] = [];
+  /** Time per frame in each part of the loop (ms), for finding what a slow frame spent. */
+  readonly parts = new Map<string, number[]>();
   private last = 0;
+  part(name: string, ms: number): void {
+    let l = this.parts.get(name);
+    if (l === undefined) this.parts.set(name, (l = []));
+    l.push(ms);
+    if (l.length > 4000) l.splice(0, 2000);
+  }
   frame(now: number, work: number): void {
     if (this.last > 0) this.intervals.push(now - this.last);
     this.work.push(work);
@@ -44,6 +52,7 @@ class FramePerf {
   reset(): void {
     this.intervals.length = 0;
     this.work.length = 0;
+    this.parts.clear();
     this.last = 0;
   }
   stats(): Record<string, number> {
@@ -55,6 +64,7 @@ class FramePerf {
     return {
       frames: this.intervals.length, fps: mean > 0 ? 1000 / mean : 0, intervalP50: q(this.intervals, 0.5), intervalP95: q(this.intervals, 0.95),
       intervalMax: q(this.intervals, 1), workP50: q(this.work, 0.5), workP95: q(this.work, 0.95), workMax: q(this.work, 1),
+      ...Object.fromEntries([...this.parts].map(([k, v]) => [`${k}P95`, q(v, 0.95)])),
     };
   }
 }
@@ -136,7 +146,9 @@ class App {
       h('aside', { class: 'right' }, this.inspector.el)),
     h('footer', {}, tabs('bottomTab', [['measures', 'Measures', measures], ['compare', 'Compare designs', this.compare.el], ['figures', 'Figures', this.figures.el]])));
     this.buildLegend();
+    const app = root;
     this.store.subscribe((s, prev) => {
+      if (s.bottomTab !== prev.bottomTab) app.classList.toggle('tall-footer', s.bottomTab !== 'measures');
       if (s.expanded !== prev.expanded && this.run !== null) this.setScene(false);
       if (s.selection !== prev.selection || s.hiddenNodes !== prev.hiddenNodes || s.conn !== prev.conn || s.callout !== prev.callout) this.topology.applyHighlights(s);
       if (s.hiddenRoles !== prev.hiddenRoles || s.conn !== prev.conn || s.hiddenNodes !== prev.hiddenNodes || s.expanded !== prev.expanded) this.buildLegend();
@@ -175,8 +187,8 @@ class App {
     this.topology.setScene(run !== null ? new Scene(run.map, new Set(this.store.state.expanded)) : null, fit);
   }
 
-  /** Load a scenario and run it. Resolves with the run (null when it did not load). */
-  async load(source: Source): Promise<RunModel | null> {
+  /** Load a scenario and run it (for the claims panel: keeping its walk). Resolves with the run (null when it did not load). */
+  async load(source: Source, forClaim = false): Promise<RunModel | null> {
     this.stop(null);
     const st = this.store.state;
     if (source.kind === 'library') {
@@ -184,7 +196,10 @@ class App {
       this.store.update((d) => { d.editorText = text; d.editorFile = `${source.name}.json`; });
       this.librarySel.value = source.name;
     }
-    this.store.update((d) => { d.source = source; d.selection = null; d.conn = null; d.callout = d.claim !== null ? d.callout : null; d.expanded = []; d.playing = false; });
+    this.store.update((d) => {
+      d.source = source; d.selection = null; d.conn = null; d.expanded = []; d.playing = false;
+      if (!forClaim) { d.claim = null; d.callout = null; }
+    });
     this.status.textContent = 'loading...';
     let prep;
     try {
@@ -255,7 +270,7 @@ class App {
       return this.run.log;
     }
     if (this.store.state.design !== null) { this.designSel.value = ''; this.store.update((d) => { d.design = null; }); }
-    const run = await this.load({ kind: 'library', name });
+    const run = await this.load({ kind: 'library', name }, true);
     return run?.status === 'done' ? run.log : null;
   }
 
@@ -273,9 +288,14 @@ class App {
     const t0 = performance.now();
     const dt = this.lastFrame > 0 ? Math.min(100, now - this.lastFrame) : 16;
     this.lastFrame = now;
+    let mark = t0;
+    const part = (name: string): void => { const x = performance.now(); this.perf.part(name, x - mark); mark = x; };
     this.player.tick(dt);
+    part('tick');
     this.topology.draw();
+    part('draw');
     this.playback.update();
+    part('controls');
     const run = this.run;
     if (run !== null) {
       // The list follows at 4 Hz while playing (it is text to read, not an animation), at once after a seek.
@@ -283,6 +303,7 @@ class App {
         this.events.update();
         this.lastList = now;
       }
+      part('list');
       const tab = this.store.state.bottomTab;
       if (this.player.playing) {
         // While playing, one chart per frame in turn, each about three times a second.
@@ -296,11 +317,13 @@ class App {
         if (tab === 'measures') this.charts.draw(measuresAt(run.log, run.map, this.player.tau, run.horizon), this.player.tau);
         if (tab === 'compare' && this.compare.active) this.compare.update(true);
       }
+      part('charts');
       if (this.cursorMoved && !this.player.playing) this.inspector.cursorMoved();
       this.cursorMoved = false;
       // Spend what is left of the frame building time-travel snapshots.
       const spent = performance.now() - t0;
-      if (spent < 8) run.idle(spent < 3 ? 32_768 : 8192);
+      if (spent < 6) run.idle(spent < 3 ? 8192 : 2048);
+      part('snapshots');
     }
     this.perf.frame(now, performance.now() - t0);
     requestAnimationFrame((t) => this.loop(t));

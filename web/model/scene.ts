@@ -47,7 +47,9 @@ export class Scene {
   readonly boxes: NodeBox[];
   readonly width: number;
   readonly height: number;
-  private readonly paths = new Map<string, Pt[]>();
+  /** Frame paths by (link, end) for two-ended links, and by (link, end, receiver) for hub taps; numeric keys, no strings per frame. */
+  private readonly linkPaths: (Path | undefined)[] = [];
+  private readonly tapPaths = new Map<number, Path>();
 
   constructor(readonly map: NetworkMap, expanded: ReadonlySet<string>) {
     this.dg = displayGraph(map, { expanded });
@@ -100,15 +102,17 @@ export class Scene {
   }
 
   /** The path frame `f` travels: sender's anchor to receiver's (through a hub's bar). */
-  framePath(log: TraceLog, f: number): Pt[] | null {
+  framePath(log: TraceLog, f: number): Path | null {
     const fc = log.frames.cols;
     const dev = this.map.devices[fc.dev[f]];
     if (dev === undefined || dev.link < 0) return null;
     const link = this.map.links[dev.link];
     const to = fc.to[f];
-    const key = `${dev.link}:${dev.end}:${link.kind === 'tap' ? to : ''}`;
-    let p = this.paths.get(key);
-    if (p !== undefined) return p;
+    const slot = dev.link * 2 + dev.end;
+    const tapKey = slot * 1_048_576 + (to + 1);
+    const cached = link.kind === 'tap' ? this.tapPaths.get(tapKey) : this.linkPaths[slot];
+    if (cached !== undefined) return cached;
+    let p: Pt[];
     const s = this.dg.nodeOf[dev.end === 0 ? link.a : link.b];
     const o = this.dg.nodeOf[dev.end === 0 ? link.b : link.a];
     if (link.kind === 'tap') {
@@ -124,8 +128,10 @@ export class Scene {
     } else {
       p = [this.anchor(s, this.centre(o), link.lan), this.anchor(o, this.centre(s), link.lan)];
     }
-    this.paths.set(key, p);
-    return p;
+    const path = pathOf(p);
+    if (link.kind === 'tap') this.tapPaths.set(tapKey, path);
+    else this.linkPaths[slot] = path;
+    return path;
   }
 
   /** Where a packet with place `place` is at time tau (null: not drawable). */
@@ -138,8 +144,8 @@ export class Scene {
       const t0 = fc.t0[f], t1 = fc.t1[f];
       if (!(tau >= t0)) {
         // Queued at its device: stacked back from the link's start.
-        const a = path[0], b = path[1];
-        const len = Math.hypot(b.x - a.x, b.y - a.y) || 1;
+        const a = path.pts[0], b = path.pts[1];
+        const len = path.lens[0] || 1;
         const k = 4 + (slot % 6) * 4;
         return { p: { x: a.x - ((b.x - a.x) / len) * k, y: a.y - ((b.y - a.y) / len) * k }, moving: false };
       }
@@ -158,7 +164,7 @@ export class Scene {
     if (this.map.nodes[node].kind === 'internet' && f >= 0 && next >= 0) {
       const inPath = this.framePath(log, f), outPath = this.framePath(log, next);
       if (inPath !== null && outPath !== null) {
-        const a = inPath[inPath.length - 1], z = outPath[0];
+        const a = inPath.pts[inPath.pts.length - 1], z = outPath.pts[0];
         const t0 = ec.t[e], t1 = fc.tq[next];
         const u = t1 > t0 ? Math.max(0, Math.min(1, (tau - t0) / (t1 - t0))) : 1;
         const bow = Math.sin(u * Math.PI) * 8 * ((slot % 3) - 1);
@@ -170,19 +176,27 @@ export class Scene {
   }
 }
 
-/** The point at fraction u of a polyline's length. */
-export function along(path: Pt[], u: number): Pt {
-  let total = 0;
-  for (let i = 1; i < path.length; i++) total += Math.hypot(path[i].x - path[i - 1].x, path[i].y - path[i - 1].y);
-  let d = u * total;
-  for (let i = 1; i < path.length; i++) {
-    const a = path[i - 1], b = path[i];
-    const l = Math.hypot(b.x - a.x, b.y - a.y);
-    if (d <= l || i === path.length - 1) {
+/** A polyline with its segment lengths, measured once. */
+export interface Path { pts: Pt[]; lens: number[]; total: number }
+
+function pathOf(pts: Pt[]): Path {
+  const lens: number[] = [];
+  for (let i = 1; i < pts.length; i++) lens.push(Math.hypot(pts[i].x - pts[i - 1].x, pts[i].y - pts[i - 1].y));
+  return { pts, lens, total: lens.reduce((a, b) => a + b, 0) };
+}
+
+/** The point at fraction u of a path's length. */
+export function along(path: Path, u: number): Pt {
+  const { pts, lens } = path;
+  let d = u * path.total;
+  for (let i = 1; i < pts.length; i++) {
+    const a = pts[i - 1], b = pts[i];
+    const l = lens[i - 1];
+    if (d <= l || i === pts.length - 1) {
       const k = l > 0 ? Math.min(1, d / l) : 0;
       return { x: a.x + (b.x - a.x) * k, y: a.y + (b.y - a.y) * k };
     }
     d -= l;
   }
-  return path[path.length - 1];
+  return pts[pts.length - 1];
 }

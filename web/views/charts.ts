@@ -34,7 +34,7 @@ function cursor(svg: Svg, x: number): void {
 const pct = (v: number): string => `${Math.round(v * 100)}%`;
 
 export function drawBypass(svg: Svg, m: Measures, tau: number): void {
-  frame(svg, `bypass ratio ${m.bypassNow !== null ? pct(m.bypassNow) : 'n/a'} (${m.responsesNow} segments)`);
+  frame(svg, `response bypass ${m.bypassNow !== null ? pct(m.bypassNow) : 'n/a'}`);
   const x = d3.scaleLinear().domain([0, m.horizon]).range([M.l, W - M.r]);
   const y = d3.scaleLinear().domain([0, 1]).range([H - M.b, M.t]);
   axes(svg, x, y, (v) => span(v), pct);
@@ -49,10 +49,12 @@ export function drawBypass(svg: Svg, m: Measures, tau: number): void {
 
 export function drawLatency(svg: Svg, m: Measures): void {
   const lat = m.latencies;
-  frame(svg, `latency p50 ${m.p50 !== null ? span(m.p50) : '—'} p99 ${m.p99 !== null ? span(m.p99) : '—'} (${lat.length})`);
+  frame(svg, `latency p50 ${m.p50 !== null ? span(m.p50) : '—'}, p99 ${m.p99 !== null ? span(m.p99) : '—'}`);
   const max = lat.length > 0 ? lat[lat.length - 1] : 1;
-  const x = d3.scaleLinear().domain([0, max * 1.02]).range([M.l, W - M.r]);
-  const bins = d3.bin().domain([0, max * 1.02]).thresholds(24)(lat);
+  const min = lat.length > 0 ? lat[0] : 0;
+  const pad = Math.max((max - min) * 0.05, max * 0.01, 1);
+  const x = d3.scaleLinear().domain([Math.max(0, min - pad), max + pad]).range([M.l, W - M.r]);
+  const bins = d3.bin().domain(x.domain() as [number, number]).thresholds(24)(lat);
   const y = d3.scaleLinear().domain([0, Math.max(1, ...bins.map((b) => b.length))]).range([H - M.b, M.t]);
   axes(svg, x, y, (v) => span(v), (v) => String(v));
   svg.append('g').selectAll('rect').data(bins).join('rect').attr('x', (b) => x(b.x0 ?? 0) + 0.5).attr('width', (b) => Math.max(1, x(b.x1 ?? 0) - x(b.x0 ?? 0) - 1))

@@ -60,7 +60,7 @@ export class CompareView {
       const charts = new ChartSet(design);
       const head = h('h4', {}, design);
       const metrics = h('div', { class: 'metrics', 'data-testid': `compare-${design}` }, 'waiting...');
-      this.grid.append(h('div', { class: 'panel' }, head, metrics, mini.canvas, charts.el));
+      this.grid.append(h('div', { class: 'panel' }, head, metrics, h('div', { class: 'body' }, mini.canvas, charts.el)));
       return { design, run: null, state: null, mini, charts, head, metrics };
     });
     const st = this.store.state;

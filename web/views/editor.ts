@@ -18,6 +18,8 @@ export class Editor {
   private readonly area: HTMLTextAreaElement;
   private readonly gutter: HTMLElement;
   private readonly overlay: HTMLElement;
+  /** Problem messages, right-aligned on their lines in the visible box (they follow vertical scrolling only). */
+  private readonly errors: HTMLElement;
   private readonly list: HTMLElement;
   private timer = 0;
   private req = 0;
@@ -26,6 +28,7 @@ export class Editor {
     this.area = h('textarea', { class: 'code', spellcheck: 'false', wrap: 'off', 'data-testid': 'editor', 'aria-label': 'scenario JSON' });
     this.gutter = h('div', { class: 'gutter' });
     this.overlay = h('div', { class: 'code-overlay' });
+    this.errors = h('div', { class: 'code-errors' });
     this.list = h('div', { class: 'problems', 'data-testid': 'problems' });
     this.area.addEventListener('input', () => {
       this.store.update((d) => { d.editorText = this.area.value; });
@@ -35,7 +38,7 @@ export class Editor {
     this.el = h('div', { class: 'editor' },
       h('div', { class: 'row-buttons' }, h('button', { 'data-testid': 'editor-run', onclick: () => this.run() }, 'Run this scenario'),
         h('span', { class: 'muted' }, 'JSON, checked as you type; problems show at their line.')),
-      h('div', { class: 'code-wrap' }, this.gutter, h('div', { class: 'code-box' }, this.overlay, this.area)), this.list);
+      h('div', { class: 'code-wrap' }, this.gutter, h('div', { class: 'code-box' }, this.overlay, this.area, this.errors)), this.list);
     store.subscribe((s, prev) => {
       if (s.editorText !== prev.editorText && s.editorText !== this.area.value) {
         this.area.value = s.editorText;
@@ -61,6 +64,7 @@ export class Editor {
     const y = this.area.scrollTop, x = this.area.scrollLeft;
     this.gutter.style.transform = `translateY(${-y}px)`;
     this.overlay.style.transform = `translate(${-x}px, ${-y}px)`;
+    this.errors.style.transform = `translateY(${-y}px)`;
   }
 
   private paint(problems: readonly ScenarioProblem[]): void {
@@ -69,13 +73,16 @@ export class Editor {
     for (const p of problems) if (p.line !== undefined) byLine.set(p.line, [...(byLine.get(p.line) ?? []), p]);
     clear(this.gutter);
     clear(this.overlay);
+    clear(this.errors);
     lines.forEach((text, i) => {
       const n = i + 1;
       const ps = byLine.get(n);
       this.gutter.append(h('div', { class: ps !== undefined ? 'ln error' : 'ln', style: `height:${LINE}px`, title: ps?.map((p) => p.message).join('\n') }, ps !== undefined ? `⚠ ${n}` : String(n)));
       const row = h('div', { class: ps !== undefined ? 'ol error' : 'ol', style: `height:${LINE}px`, 'data-line': n });
       if (ps !== undefined) {
-        row.append(h('span', { class: 'ghost' }, text), h('span', { class: 'inline-error', 'data-testid': `inline-error-${n}` }, `  ◀ ${ps.map((p) => `${formatPath(p.path)}: ${p.message}`).join('; ')}`));
+        const msg = ps.map((p) => `${formatPath(p.path)}: ${p.message}`).join('; ');
+        row.append(h('span', { class: 'ghost' }, text));
+        this.errors.append(h('div', { class: 'inline-error', 'data-testid': `inline-error-${n}`, style: `top:${i * LINE}px`, title: msg }, `◀ ${msg}`));
       }
       this.overlay.append(row);
     });

@@ -61,7 +61,13 @@ export class EventList {
     this.spacer = h('div', { class: 'spacer' });
     this.rows = h('div', { class: 'rows' });
     this.scroller = h('div', { class: 'event-scroller', 'data-testid': 'event-list' }, this.spacer, this.rows);
-    this.scroller.addEventListener('scroll', () => this.render());
+    // Layout is read only when it changes (resize, scroll), never in the middle of a frame's writes.
+    this.scroller.addEventListener('scroll', () => { this.scrollTop = this.scroller.scrollTop; this.render(); });
+    new ResizeObserver(() => { this.viewHeight = this.scroller.clientHeight; this.render(); }).observe(this.scroller);
+    this.rows.addEventListener('click', (ev) => {
+      const row = (ev.target as HTMLElement).closest<HTMLElement>('.row');
+      if (row?.dataset.event !== undefined) this.jump(Number(row.dataset.event));
+    });
     this.el = h('div', { class: 'event-list' },
       h('div', { class: 'filters' }, ...checks, this.nodeSel, h('label', { title: 'only the selected connection' }, this.onlyConn, 'connection'),
         h('label', {}, this.follow, 'follow'), this.count),
@@ -72,6 +78,8 @@ export class EventList {
   /** A new run: its nodes for the filter, and an empty index. */
   attach(log: TraceLog | null, nodes: string[]): void {
     this.log = log;
+    this.nodeNames = nodes;
+    for (const p of this.pool) p.e = -1;
     clear(this.nodeSel);
     this.nodeSel.append(h('option', { value: '-1' }, 'all nodes'), ...nodes.map((id, i) => h('option', { value: String(i) }, id)));
     this.reset();
@@ -114,8 +122,7 @@ export class EventList {
     }
     this.scanned = end;
     if (!this.visible) return;
-    // Layout is read first, then written, so the browser lays out once.
-    const view = this.scroller.clientHeight, scroll = this.scroller.scrollTop;
+    const view = this.viewHeight, scroll = this.scrollTop;
     this.spacer.style.height = `${this.n * ROW}px`;
     this.count.textContent = `${this.n.toLocaleString('en')} events`;
     const k = this.player.state.k;
@@ -126,8 +133,14 @@ export class EventList {
     }
     this.lastK = k;
     this.render(top, view);
-    if (top !== scroll) this.scroller.scrollTop = top;
+    if (top !== scroll) {
+      this.scrollTop = top;
+      this.scroller.scrollTop = top;
+    }
   }
+
+  private scrollTop = 0;
+  private viewHeight = 400;
 
   /** Position in the filtered list of the last event before k. */
   private indexBefore(k: number): number {
@@ -140,24 +153,39 @@ export class EventList {
     return Math.max(0, lo - 1);
   }
 
-  private render(scrollTop = this.scroller.scrollTop, height = this.scroller.clientHeight): void {
+  /** Rows are a pool of elements whose text is rewritten (no DOM churn per update); one click listener serves them all. */
+  private readonly pool: { row: HTMLElement; cells: HTMLElement[]; e: number }[] = [];
+
+  private render(scrollTop = this.scrollTop, height = this.viewHeight): void {
     const log = this.log;
-    clear(this.rows);
-    if (log === null) return;
+    if (log === null) { clear(this.rows); this.pool.length = 0; return; }
     const first = Math.floor(scrollTop / ROW);
-    const count = Math.ceil(height / ROW) + 2;
+    const count = Math.min(this.n - first, Math.ceil(height / ROW) + 2);
     const cur = this.player.state.k - 1;
     this.rows.style.transform = `translateY(${first * ROW}px)`;
-    const names = (this.nodeSel.options as HTMLOptionsCollection);
-    for (let i = first; i < Math.min(this.n, first + count); i++) {
-      const e = this.match[i];
-      const row = h('div', { class: `row${e === cur ? ' current' : ''}${log.events.cols.kind[e] === Ev.DROP ? ' drop' : ''}`, 'data-event': e },
-        h('span', { class: 'seq' }, String(e)), h('span', { class: 't' }, simTime(log.events.cols.t[e])),
-        h('span', { class: 'at' }, names[log.events.cols.node[e] + 1]?.textContent ?? '?'), h('span', { class: 'what' }, this.describe(log, e)));
-      row.addEventListener('click', () => this.jump(e));
+    const names = this.nodeNames;
+    while (this.pool.length < count) {
+      const cells = ['seq', 't', 'at', 'what'].map((c) => h('span', { class: c }));
+      const row = h('div', { class: 'row' }, ...cells);
       this.rows.append(row);
+      this.pool.push({ row, cells, e: -1 });
     }
+    this.pool.forEach((p, j) => {
+      if (j >= count) { p.row.hidden = true; return; }
+      const e = this.match[first + j];
+      p.row.hidden = false;
+      p.row.className = `row${e === cur ? ' current' : ''}${log.events.cols.kind[e] === Ev.DROP ? ' drop' : ''}`;
+      if (p.e === e) return;
+      p.e = e;
+      p.row.dataset.event = String(e);
+      p.cells[0].textContent = String(e);
+      p.cells[1].textContent = simTime(log.events.cols.t[e]);
+      p.cells[2].textContent = names[log.events.cols.node[e]] ?? '?';
+      p.cells[3].textContent = this.describe(log, e);
+    });
   }
+
+  private nodeNames: string[] = [];
 
   private jump(e: number): void {
     const log = this.log!;

@@ -22,6 +22,7 @@ export class PlaybackBar {
   private readonly mode: HTMLSelectElement;
   private readonly connBtns: HTMLButtonElement[];
   private seeking = false;
+  private lastText = '';
 
   constructor(private readonly store: Store, private readonly player: Player) {
     const btn = (label: string, title: string, testid: string, fn: () => void): HTMLButtonElement => h('button', { title, 'data-testid': testid, onclick: fn }, label);
@@ -104,8 +105,10 @@ export class PlaybackBar {
   update(): void {
     const p = this.player;
     const hz = p.horizon;
-    this.time.textContent = `t = ${simTime(p.tau)} / ${span(hz)} · event ${p.state.k} / ${p.length}`;
-    if (!this.seeking) this.slider.value = String(hz > 0 ? Math.round((p.tau / hz) * SLIDER_STEPS) : 0);
+    const text = `t = ${simTime(p.tau)} / ${span(hz)} · event ${p.state.k} / ${p.length}`;
+    if (text !== this.lastText) this.time.textContent = this.lastText = text;
+    const v = String(hz > 0 ? Math.round((p.tau / hz) * SLIDER_STEPS) : 0);
+    if (!this.seeking && v !== this.slider.value) this.slider.value = v;
     if (this.store.state.playing !== p.playing) this.store.update((d) => { d.playing = p.playing; });
   }
 }
