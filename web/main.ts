@@ -122,6 +122,7 @@ class App {
       this.designSel,
       h('button', { 'data-testid': 'rerun', onclick: () => { const s = this.store.state.source; if (s !== null) void this.load(s); } }, 'Run again'),
       h('button', { 'data-testid': 'stop', class: 'danger', onclick: () => this.stop('stopped by you') }, 'Stop'),
+      this.limits(),
       this.status);
     const tabs = <T extends string>(key: 'leftTab' | 'bottomTab', items: [T, string, HTMLElement][]): HTMLElement => {
       const bar = h('div', { class: 'tabs' });
@@ -164,6 +165,24 @@ class App {
     requestAnimationFrame((t) => this.loop(t));
   }
 
+  /** The bounds an untrusted scenario runs within: engine events, trace events kept, wall-clock seconds. */
+  private limits(): HTMLElement {
+    const st = this.store.state;
+    const num = (label: string, title: string, value: number, set: (v: number) => void, testid: string): HTMLElement => {
+      const input = h('input', { type: 'number', min: 0.001, step: 'any', value, 'data-testid': testid, title });
+      input.addEventListener('change', () => { const v = Number(input.value); if (v > 0) set(v); });
+      return h('label', { title }, label, input);
+    };
+    return h('details', { class: 'limits' }, h('summary', {}, 'Limits'),
+      h('div', { class: 'limits-body' },
+        num('engine events (M)', 'a run stops after this many simulation events (the scenario\'s own stop.maxEvents when smaller)', st.eventBudget / 1e6,
+          (v) => this.store.update((d) => { d.eventBudget = Math.round(v * 1e6); }), 'limit-events'),
+        num('trace events kept (M)', 'the animation records this many events; the run goes on unrecorded for its measures', st.traceBudget / 1e6,
+          (v) => this.store.update((d) => { d.traceBudget = Math.round(v * 1e6); }), 'limit-trace'),
+        num('wall time (s)', 'the page ends a run still going after this long (the worker is terminated)', this.wallLimitS, (v) => { this.wallLimitS = v; }, 'limit-wall'),
+        h('p', { class: 'muted' }, 'A scenario is JSON only: it cannot run code. The engine runs in a worker the page can terminate (Stop).')));
+  }
+
   private buildLegend(): void {
     clear(this.legend);
     const s = this.store.state;
@@ -201,31 +220,43 @@ class App {
       if (!forClaim) { d.claim = null; d.callout = null; }
     });
     this.status.textContent = 'loading...';
-    let prep;
+    let checked;
     try {
-      prep = await this.engine.api.prepare(source, st.design ?? undefined, st.eventBudget);
+      checked = await this.engine.api.check(source, st.design ?? undefined);
     } catch (e) {
       this.status.textContent = `could not load: ${String(e)}`;
       return null;
     }
-    if (!prep.ok) {
-      this.store.update((d) => { d.problems = prep.problems as typeof d.problems; d.leftTab = 'editor'; });
-      this.status.textContent = `not a valid scenario: ${prep.problems.length} problem(s), first: ${formatProblem(prep.problems[0])}`;
+    if (!checked.ok) {
+      this.store.update((d) => { d.problems = checked.problems as typeof d.problems; d.leftTab = 'editor'; });
+      this.status.textContent = `not a valid scenario: ${checked.problems.length} problem(s), first: ${formatProblem(checked.problems[0])}`;
       return null;
     }
-    const run = new RunModel(prep.map, source, st.design ?? undefined, prep.name);
-    this.run = run;
-    this.setScene(true);
-    this.player.attach(run);
-    this.events.attach(run.log, prep.map.nodes.map((n) => n.id));
-    this.renderSummary();
-    run.on(() => { this.cursorMoved = true; });
-    this.status.textContent = `running ${prep.name} (seed ${prep.seed}${prep.design !== null ? `, ${prep.design}` : ''})...`;
+    const run = new RunModel(source, st.design ?? undefined, source.kind === 'library' ? source.name : source.file);
+    this.pending = run;
+    this.status.textContent = 'building the network in the worker...';
     const started = performance.now();
-    this.watchdog = window.setTimeout(() => this.stop(`stopped: still running after ${this.wallLimitS} s (raise the limit or the event budget is too large)`), this.wallLimitS * 1000);
-    await run.start(this.engine, { eventBudget: st.eventBudget, traceBudget: st.traceBudget });
+    // The limit covers building too: a file that asks for a huge network is stopped as one that runs for ever.
+    this.watchdog = window.setTimeout(() => this.stop(`stopped: still running after ${this.wallLimitS} s (raise the wall-time limit, or lower the event budget)`), this.wallLimitS * 1000);
+    await run.start(this.engine, { eventBudget: st.eventBudget, traceBudget: st.traceBudget }, (r) => {
+      if (this.pending !== r) return;
+      const info = r.info!;
+      this.run = r;
+      this.setScene(true);
+      this.player.attach(r);
+      this.events.attach(r.log, r.map.nodes.map((n) => n.id));
+      this.renderSummary();
+      r.on(() => { this.cursorMoved = true; });
+      this.status.textContent = `running ${info.name} (seed ${info.seed}${info.design !== null ? `, ${info.design}` : ''})...`;
+    });
     clearTimeout(this.watchdog);
-    if (this.run !== run) return run;
+    if (this.pending !== run) return run;
+    this.pending = null;
+    const prep = run.info;
+    if (prep === null) {
+      this.status.textContent = run.status === 'failed' ? `the run failed before it started: ${run.error}` : this.status.textContent;
+      return null;
+    }
     const wall = ((performance.now() - started) / 1000).toFixed(1);
     if (run.status === 'done' && run.end !== null) {
       const cut = Number.isFinite(run.end.truncatedAt) ? `; trace recorded up to ${span(run.end.truncatedAt)} (budget ${st.traceBudget.toLocaleString('en')} events)` : '';
@@ -236,15 +267,20 @@ class App {
     return run;
   }
 
-  /** Stop the run now (the worker is terminated); what was recorded stays replayable. */
+  /** Stop the run now (the worker is terminated), also while it is still building; what was recorded stays replayable. */
   stop(why: string | null): void {
     clearTimeout(this.watchdog);
-    if (this.run !== null && this.run.status === 'running') {
+    const run = this.pending ?? this.run;
+    if (run !== null && run.status === 'running') {
       this.engine.terminate();
-      this.run.stop();
-      if (why !== null) this.status.textContent = `${why}: ${span(this.run.horizon)} recorded, replayable`;
+      run.stop();
+      this.pending = null;
+      if (why !== null) this.status.textContent = run.info !== null ? `${why}: ${span(run.horizon)} recorded, replayable` : `${why} (while building the network)`;
     }
   }
+
+  /** A run whose network is not built yet. */
+  private pending: RunModel | null = null;
 
   private runEditor(): void {
     const s = this.store.state;

@@ -10,13 +10,16 @@ import { TraceLog } from '../../src/inspect/trace-log';
 import type { NetworkMap } from '../../src/inspect/network-map';
 import { Timeline } from './timeline';
 import type { EngineClient } from './engine-client';
-import type { RunEnd, RunPost, RunRequest, Source } from '../worker/protocol';
+import type { Prepared, RunEnd, RunPost, RunRequest, Source } from '../worker/protocol';
 
 export type RunStatus = 'running' | 'done' | 'stopped' | 'failed';
 
 export class RunModel {
   readonly log = new TraceLog();
-  readonly timeline: Timeline;
+  /** Known once the worker has built the network (its first post); views get the run only after that. */
+  map!: NetworkMap;
+  timeline!: Timeline;
+  info: Prepared | null = null;
   status: RunStatus = 'running';
   end: RunEnd | null = null;
   error = '';
@@ -24,15 +27,21 @@ export class RunModel {
   private readonly listeners = new Set<() => void>();
   readonly started = performance.now();
 
-  constructor(readonly map: NetworkMap, readonly source: Source, readonly design: string | undefined, readonly label: string) {
-    this.timeline = new Timeline(this.log, map.nodes.length, 2048);
-  }
+  constructor(readonly source: Source, readonly design: string | undefined, public label: string) {}
 
-  /** Start the run on `engine`; resolves when it ends (done, stopped or failed). */
-  async start(engine: EngineClient, req: Omit<RunRequest, 'source' | 'design'>): Promise<void> {
+  /** Start the run on `engine` (`onStart` once the network is built); resolves when it ends (done, stopped or failed). */
+  async start(engine: EngineClient, req: Omit<RunRequest, 'source' | 'design'>, onStart: (run: RunModel) => void = () => {}): Promise<void> {
     const gen = engine.generation;
     const post = (m: RunPost): void => {
       if (engine.generation !== gen || this.status !== 'running') return;
+      if (m.kind === 'start') {
+        this.info = m.info;
+        this.map = m.info.map;
+        this.label = m.info.design ?? m.info.name;
+        this.timeline = new Timeline(this.log, this.map.nodes.length, 2048);
+        onStart(this);
+        return;
+      }
       if (m.kind === 'chunk') this.log.append(m.chunk);
       else this.progress = { simNs: m.simNs, events: m.events, fraction: m.fraction };
       this.emit();
@@ -61,7 +70,7 @@ export class RunModel {
 
   /** Build snapshots for up to `budget` events; true when there is nothing left to build. */
   idle(budget: number): boolean {
-    return this.timeline.extend(budget);
+    return this.timeline === undefined || this.timeline.extend(budget);
   }
 
   /** Simulated time the trace covers so far. */

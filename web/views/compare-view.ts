@@ -66,11 +66,11 @@ export class CompareView {
     const st = this.store.state;
     for (const p of this.panels) {
       this.status.textContent = `running ${p.design}...`;
-      const prep = await engine.api.prepare(src, p.design, st.eventBudget);
-      if (!prep.ok) { p.metrics.textContent = prep.problems.map((x) => x.message).join('; '); continue; }
-      p.run = new RunModel(prep.map, src, p.design, p.design);
-      p.state = p.run.timeline.stateAt(0);
-      await p.run.start(engine, { eventBudget: st.eventBudget, traceBudget: st.traceBudget });
+      const checked = await engine.api.check(src, p.design);
+      if (!checked.ok) { p.metrics.textContent = checked.problems.map((x) => x.message).join('; '); continue; }
+      const run = new RunModel(src, p.design, p.design);
+      await run.start(engine, { eventBudget: st.eventBudget, traceBudget: st.traceBudget }, (r) => { p.run = r; p.state = r.timeline.stateAt(0); });
+      if (p.run === null) { p.metrics.textContent = `${run.status}: ${run.error}`; continue; }
       const m = p.run.end?.metrics;
       const f = (x: number | null | undefined, fmt: (v: number) => string): string => (x === null || x === undefined ? 'n/a' : fmt(x));
       p.metrics.textContent = p.run.status === 'done'

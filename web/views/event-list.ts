@@ -81,7 +81,8 @@ export class EventList {
     this.nodeNames = nodes;
     for (const p of this.pool) p.e = -1;
     clear(this.nodeSel);
-    this.nodeSel.append(h('option', { value: '-1' }, 'all nodes'), ...nodes.map((id, i) => h('option', { value: String(i) }, id)));
+    // Every node of a small network; of a big one, the first 500 (a group of 100,000 clients is not a menu).
+    this.nodeSel.append(h('option', { value: '-1' }, 'all nodes'), ...nodes.slice(0, 500).map((id, i) => h('option', { value: String(i) }, id)));
     this.reset();
   }
 

@@ -15,7 +15,6 @@ import { SCENARIOS, setScenarioSource } from '../../src/claims/scenarios';
 import { claimWalk } from '../../src/inspect/claim-walk';
 import { FrameLog } from '../../src/inspect/frame-log';
 import { headerStack } from '../../src/inspect/header-stack';
-import { networkIndex } from '../../src/inspect/network-map';
 import { pcapOf, Replay } from '../../src/inspect/replay';
 import { chunkBuffers } from '../../src/inspect/trace-format';
 import { buildSimulation } from '../../src/scenario/build';
@@ -25,7 +24,7 @@ import { metricsOf, summaryTable } from '../../src/scenario/report';
 import { runSimulation } from '../../src/scenario/runner';
 import type { Design } from '../../src/scenario/schema';
 import { LIBRARY_FILES, libraryText } from '../lib/library';
-import type { ClaimReport, EngineApi, Inspection, InspectRequest, Prepare, RunEnd, RunPost, RunRequest, Source } from './protocol';
+import type { ClaimReport, EngineApi, Inspection, InspectRequest, RunEnd, RunPost, RunRequest, Source } from './protocol';
 
 const encoder = new TextEncoder();
 
@@ -88,12 +87,9 @@ const api: EngineApi = {
     return r.ok ? [] : r.problems;
   },
 
-  prepare(source, design, eventBudget): Prepare {
-    const r = loadBudgeted(source, design, eventBudget);
-    if (!r.ok) return r;
-    const s = r.scenario;
-    const sim = buildSimulation(s);
-    return { ok: true, name: s.name, description: s.description, seed: s.seed, design: s.cluster?.design ?? null, map: networkIndex(sim).map, maxEvents: s.stop.maxEvents ?? eventBudget };
+  check(source, design) {
+    const r = load(source, design);
+    return r.ok ? { ok: true as const } : r;
   },
 
   async run(req: RunRequest, post: (m: RunPost) => void): Promise<RunEnd> {
@@ -102,6 +98,10 @@ const api: EngineApi = {
     const s = r.scenario;
     const sim = buildSimulation(s);
     const fl = new FrameLog(sim, { maxEvents: req.traceBudget });
+    post({
+      kind: 'start',
+      info: { ok: true, name: s.name, description: s.description, seed: s.seed, design: s.cluster?.design ?? null, map: fl.index.map, maxEvents: s.stop.maxEvents ?? req.eventBudget },
+    });
     const flush = (): void => {
       const chunk = fl.takeChunk();
       post(Comlink.transfer({ kind: 'chunk', chunk }, chunkBuffers(chunk)));

@@ -42,6 +42,7 @@ export interface Prepared {
 export type Prepare = Prepared | { ok: false; problems: ScenarioProblem[] };
 
 export type RunPost =
+  | { kind: 'start'; info: Prepared }
   | { kind: 'chunk'; chunk: TraceChunk }
   | { kind: 'progress'; simNs: number; events: number; fraction: number };
 
@@ -99,7 +100,9 @@ export interface ClaimReport {
 
 export interface EngineApi {
   validate(text: string, file: string): ScenarioProblem[];
-  prepare(source: Source, design: string | undefined, eventBudget: number): Prepare;
+  /** Whether the scenario loads (no build, no run): its problems, if any. */
+  check(source: Source, design: string | undefined): Prepare | { ok: true };
+  /** Build and run; the first post is 'start' with the network, then trace chunks and progress. */
   run(req: RunRequest, post: (m: RunPost) => void): Promise<RunEnd>;
   inspect(req: InspectRequest): Inspection;
   pcap(source: Source, design: string | undefined, dev: number, exec: number): Uint8Array;
