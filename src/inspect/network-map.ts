@@ -45,6 +45,8 @@ export interface MapLink {
   b: number;
   kind: LinkKind;
   lan: LanRole | null;
+  /** Index in `lans` of the LAN this cable or tap belongs to (-1: a point-to-point link). */
+  lanIndex: number;
   /** bits/s and ns of the medium. */
   rate: number;
   delay: number;
@@ -132,7 +134,8 @@ export function networkIndex(sim: Simulation): NetworkIndex {
     }
   }
   const lanOfDev = new Map<NetDevice, LanRole | null>();
-  for (const lan of sim.lans) for (const d of lan.ports) lanOfDev.set(d, lan.role);
+  const lanIndexOfDev = new Map<NetDevice, number>();
+  sim.lans.forEach((lan, li) => { for (const d of lan.ports) { lanOfDev.set(d, lan.role); lanIndexOfDev.set(d, li); } });
   const links: MapLink[] = sim.links.map((l, li) => {
     const a = nodeIndex.get(l.a)!, b = nodeIndex.get(l.b)!;
     const ends: [NetDevice | null, 0 | 1][] = l.hub !== null
@@ -145,7 +148,10 @@ export function networkIndex(sim: Simulation): NetworkIndex {
       devices[di].end = end;
     }
     const { rate, delay } = medium(l.aDev);
-    return { a, b, kind: l.hub !== null ? 'tap' : l.aDev instanceof CsmaDevice ? 'cable' : 'p2p', lan: lanOfDev.get(l.aDev) ?? null, rate, delay, graphLink: l.link };
+    return {
+      a, b, kind: l.hub !== null ? 'tap' : l.aDev instanceof CsmaDevice ? 'cable' : 'p2p', lan: lanOfDev.get(l.aDev) ?? null,
+      lanIndex: lanIndexOfDev.get(l.aDev) ?? -1, rate, delay, graphLink: l.link,
+    };
   });
   // Media names: a hub's medium is named by the hub; a cable's by its LAN and host.
   for (const l of sim.links) {

@@ -12,11 +12,8 @@
  */
 import type { NetworkMap } from '../../src/inspect/network-map';
 import type { TraceLog } from '../../src/inspect/trace-log';
-import { PathFlag } from '../../src/net/packet';
 
 export const BINS = 60;
-const LAN_ROLES = ['first', 'second', 'third'] as const;
-const LAN_BITS = [PathFlag.FIRST_LAN, PathFlag.SECOND_LAN, PathFlag.THIRD_LAN];
 
 export interface Measures {
   /** Bin width and edges span [0, horizon]. */
@@ -29,10 +26,13 @@ export interface Measures {
   /** Bypass ratio of the responses delivered up to t (null: none yet), and how many. */
   bypassNow: number | null;
   responsesNow: number;
+  /** Whether the network has a cluster (without one there is no first device, so no bypass ratio). */
+  cluster: boolean;
   latencies: number[];
   p50: number | null;
   p99: number | null;
   served: { name: string; count: number }[];
+  /** Each LAN (by role, or by name when it has none) and its utilisation per bin. */
   lans: { role: string; util: number[] }[];
 }
 
@@ -62,12 +62,13 @@ function cacheOf(log: TraceLog, map: NetworkMap, horizon: number): Cache {
     respBins[b]++;
     bypBins[b] += r.cols.bypassed[i];
   }
-  const busy = LAN_ROLES.map(() => new Float64Array(BINS));
+  const busy = map.lans.map(() => new Float64Array(BINS));
   const fc = log.frames.cols;
   for (let f = 0; f < log.frames.n; f++) {
     const t0 = fc.t0[f], t1 = fc.t1[f];
     if (!(t1 > t0)) continue;
-    const li = LAN_BITS.indexOf(fc.lan[f] as (typeof LAN_BITS)[number]);
+    const link = map.links[map.devices[fc.dev[f]]?.link ?? -1];
+    const li = link?.lanIndex ?? -1;
     if (li < 0) continue;
     // Split the frame's time on its medium over the bins it covers.
     for (let b = Math.floor(t0 / binNs); b < BINS && b * binNs < t1; b++) {
@@ -76,9 +77,8 @@ function cacheOf(log: TraceLog, map: NetworkMap, horizon: number): Cache {
     }
   }
   // Frames from both ends of a cable share one half-duplex medium: divide by the media count.
-  LAN_ROLES.forEach((role, li) => {
-    const lan = map.lans.find((l) => l.role === role);
-    const ch = Math.max(1, lan?.channels ?? 1);
+  map.lans.forEach((lan, li) => {
+    const ch = Math.max(1, lan.channels);
     for (let b = 0; b < BINS; b++) busy[li][b] /= ch * binNs;
   });
   const c = { key, prefix, binNs, horizon, busy, respBins, bypBins };
@@ -120,8 +120,8 @@ export function measuresAt(log: TraceLog, map: NetworkMap, t: number, horizon: n
   const served = Array.from({ length: nServers }, (_, i) => ({ name: map.members[i] !== undefined ? map.nodes[map.members[i]].id : `server ${i}`, count: counts.get(i) ?? 0 }));
   return {
     binNs: c.binNs, horizon: c.horizon, upTo, bypassCum, bypassBin,
-    bypassNow: lo > 0 ? c.prefix[lo] / lo : null, responsesNow: lo,
+    bypassNow: lo > 0 && map.members.length > 0 ? c.prefix[lo] / lo : null, responsesNow: lo, cluster: map.members.length > 0,
     latencies: lat, p50: nearestRank(lat, 50), p99: nearestRank(lat, 99), served,
-    lans: LAN_ROLES.filter((role) => map.lans.some((l) => l.role === role)).map((role) => ({ role, util: Array.from(c.busy[LAN_ROLES.indexOf(role)]) })),
+    lans: map.lans.map((l, i) => ({ role: l.role ?? l.name, util: Array.from(c.busy[i]) })),
   };
 }

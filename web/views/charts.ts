@@ -34,6 +34,12 @@ function cursor(svg: Svg, x: number): void {
 const pct = (v: number): string => `${Math.round(v * 100)}%`;
 
 export function drawBypass(svg: Svg, m: Measures, tau: number): void {
+  if (!m.cluster) {
+    frame(svg, 'response bypass: n/a');
+    svg.append('text').attr('x', W / 2).attr('y', H / 2).attr('text-anchor', 'middle').attr('font-size', 11).attr('fill', '#6b7480')
+      .text('no cluster in this network, so no first device to bypass');
+    return;
+  }
   frame(svg, `response bypass ${m.bypassNow !== null ? pct(m.bypassNow) : 'n/a'}`);
   const x = d3.scaleLinear().domain([0, m.horizon]).range([M.l, W - M.r]);
   const y = d3.scaleLinear().domain([0, 1]).range([H - M.b, M.t]);
@@ -88,8 +94,10 @@ export function drawLans(svg: Svg, m: Measures, tau: number): void {
   axes(svg, x, y, (v) => span(v), (v) => `${(v * 100).toFixed(v < 0.1 ? 1 : 0)}%`);
   m.lans.forEach((l, i) => {
     const line = d3.line<number>().x((b) => x((b + 0.5) * m.binNs)).y((b) => y(l.util[b]));
-    svg.append('path').datum(d3.range(m.upTo)).attr('d', line).attr('fill', 'none').attr('stroke', LAN_COLOURS[l.role]).attr('stroke-width', 1.6);
-    svg.append('text').attr('x', W - M.r - 4).attr('y', M.t + 10 + i * 11).attr('text-anchor', 'end').attr('font-size', 9).attr('fill', LAN_COLOURS[l.role]).text(`${l.role} LAN`);
+    const colour = LAN_COLOURS[l.role] ?? d3.schemeTableau10[i % 10];
+    svg.append('path').datum(d3.range(m.upTo)).attr('d', line).attr('fill', 'none').attr('stroke', colour).attr('stroke-width', 1.6);
+    svg.append('text').attr('x', W - M.r - 4).attr('y', M.t + 10 + i * 11).attr('text-anchor', 'end').attr('font-size', 9).attr('fill', colour)
+      .text(LAN_COLOURS[l.role] !== undefined ? `${l.role} LAN` : l.role);
   });
   cursor(svg, x(tau));
 }
