@@ -10,6 +10,7 @@ import { UsageError } from './errors';
 import * as compare from './commands/compare';
 import * as expand from './commands/expand';
 import * as list from './commands/list';
+import * as merge from './commands/merge';
 import * as pcap from './commands/pcap';
 import * as rerun from './commands/rerun';
 import * as run from './commands/run';
@@ -17,8 +18,9 @@ import * as schema from './commands/schema';
 import * as sweep from './commands/sweep';
 import * as trace from './commands/trace';
 import * as validate from './commands/validate';
+import * as worker from './commands/worker';
 
-const COMMANDS = [run, compare, sweep, rerun, trace, pcap, await import('./commands/figure'), validate, schema, expand, list];
+const COMMANDS = [run, compare, sweep, worker, merge, rerun, trace, pcap, await import('./commands/figure'), validate, schema, expand, list];
 
 export function program(): Command {
   const p = new Command('netsim')

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { METRIC_NAMES, type Metrics } from '../metrics/catalog';
 import type { SweepRow } from './sweep-task';
 
-const FIXED = ['point', 'run', 'seed', 'scenario', 'set', 'scenario_hash', 'netsim', 'stop_reason'];
+const FIXED = ['point', 'run', 'seed', 'scenario', 'set', 'scenario_hash', 'netsim', 'sweep', 'sweep_rows', 'stop_reason'];
 
 function field(v: string): string {
   return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
@@ -22,7 +22,7 @@ export function csvHeader(params: readonly string[]): string {
 }
 
 export function csvLine(r: SweepRow, params: readonly string[]): string {
-  const cells = [String(r.point), String(r.run), String(r.seed), r.scenario, r.set.join(' ; '), r.hash, r.netsim, r.stopReason,
+  const cells = [String(r.point), String(r.run), String(r.seed), r.scenario, r.set.join(' ; '), r.hash, r.netsim, r.sweep, String(r.sweepRows), r.stopReason,
     ...params.map((p) => r.params[p] ?? ''), ...METRIC_NAMES.map((m) => (r.metrics[m] === null ? '' : String(r.metrics[m])))];
   return cells.map(field).join(',');
 }
@@ -56,21 +56,35 @@ function rowFromCells(h: string[], c: string[]): SweepRow {
   const params = h.filter((k) => k.startsWith(PARAM)).map((k) => k.slice(PARAM.length));
   return {
     point: Number(get('point')), run: Number(get('run')), seed: Number(get('seed')), scenario: get('scenario'),
-    set: get('set') === '' ? [] : get('set').split(' ; '), hash: get('scenario_hash'), netsim: get('netsim'), stopReason: get('stop_reason'),
-    params: Object.fromEntries(params.map((p) => [p, get(PARAM + p)])),
+    set: get('set') === '' ? [] : get('set').split(' ; '), hash: get('scenario_hash'), netsim: get('netsim'),
+    sweep: get('sweep'), sweepRows: Number(get('sweep_rows')), params: Object.fromEntries(params.map((p) => [p, get(PARAM + p)])), stopReason: get('stop_reason'),
     metrics: Object.fromEntries(METRIC_NAMES.map((m) => [m, get(m) === '' ? null : Number(get(m))])) as Metrics,
   };
 }
 
+/** The format of a rows file, from its name. */
+export function rowFormat(file: string): 'csv' | 'json' {
+  return file.endsWith('.json') ? 'json' : 'csv';
+}
+
+/** Rows already in `file` (none when it does not exist), and its swept paths (a JSON file names them only in its rows). */
+export function readRowFile(file: string): { rows: SweepRow[]; params: string[] | null } {
+  if (!existsSync(file)) return { rows: [], params: null };
+  const text = readFileSync(file, 'utf8');
+  if (rowFormat(file) === 'json') {
+    const rows = text.trim() === '' ? [] : JSON.parse(text) as SweepRow[];
+    return { rows, params: rows.length > 0 ? Object.keys(rows[0].params) : null };
+  }
+  const lines = parseCsv(text).filter((r) => r.length > 1);
+  if (lines.length === 0) return { rows: [], params: null };
+  const [h, ...data] = lines;
+  // A line with fewer cells than the header was cut short (a sweep killed while appending it): not a row.
+  return { rows: data.filter((c) => c.length === h.length).map((c) => rowFromCells(h, c)), params: h.filter((k) => k.startsWith(PARAM)).map((k) => k.slice(PARAM.length)) };
+}
+
 /** Rows already in `file` (none when it does not exist). */
 export function readRows(file: string): SweepRow[] {
-  if (!existsSync(file)) return [];
-  const text = readFileSync(file, 'utf8');
-  if (file.endsWith('.json')) return text.trim() === '' ? [] : JSON.parse(text) as SweepRow[];
-  const rows = parseCsv(text).filter((r) => r.length > 1);
-  if (rows.length === 0) return [];
-  const [h, ...data] = rows;
-  return data.map((c) => rowFromCells(h, c));
+  return readRowFile(file).rows;
 }
 
 /** The whole file for `rows` in `format`. */

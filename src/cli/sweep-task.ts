@@ -1,7 +1,9 @@
 /**
  * One sweep task: a scenario at one point of the sweep, one replication,
- * measured into a row. The same function runs inline (-j 1) and in each
- * worker thread, so rows are the same however the sweep is spread.
+ * measured into a row. The same function runs inline (-j 1), in each
+ * worker thread and in each `netsim worker` of a queue sweep, so rows are
+ * the same however the sweep is spread; the threads and the queue only
+ * carry tasks and rows.
  */
 import { NETSIM_VERSION } from '../version';
 import { formatProblem } from '../scenario/errors';
@@ -18,6 +20,11 @@ export interface SweepTask {
   /** The scenario as the user named it, and the sweep's own --set list. */
   scenario: string;
   baseSet: string[];
+  /** The scenario hash the machine that planned the sweep found for this point. */
+  hash: string;
+  /** The sweep's identity and its number of rows (see sweep-plan.ts). */
+  sweep: string;
+  sweepRows: number;
 }
 
 export interface SweepRow {
@@ -28,10 +35,15 @@ export interface SweepRow {
   set: string[];
   hash: string;
   netsim: string;
+  sweep: string;
+  sweepRows: number;
   params: Record<string, string>;
   stopReason: string;
   metrics: Metrics;
 }
+
+/** What running a point measures, apart from which point of which sweep it is. */
+export type Measured = Pick<SweepRow, 'seed' | 'hash' | 'netsim' | 'stopReason' | 'metrics'>;
 
 /** The scenario hash of a point (what resuming compares). */
 export function pointHash(task: Pick<SweepTask, 'scenario' | 'baseSet' | 'assignments'>): { hash: string; seed: number } | string {
@@ -40,17 +52,43 @@ export function pointHash(task: Pick<SweepTask, 'scenario' | 'baseSet' | 'assign
   return { hash: scenarioHash(r.scenario.input), seed: r.scenario.seed };
 }
 
-export function runTask(task: SweepTask): SweepRow {
-  const r = loadScenarioFile(task.scenario, [...task.baseSet, ...task.assignments]);
-  if (!r.ok) throw new Error(r.problems.map(formatProblem).join('\n'));
-  const s = r.scenario;
-  const { result } = runScenario(s, { run: task.run });
+/**
+ * The row of `task` from what was measured. The only place a row is built,
+ * with its keys always in this order, so a JSON file is the same bytes
+ * whether its rows were run now, read back from a file or carried by a queue.
+ */
+export function rowOf(task: SweepTask, m: Measured): SweepRow {
   const params = Object.fromEntries(task.assignments.map((a) => {
     const i = a.indexOf('=');
     return [a.slice(0, i), a.slice(i + 1)];
   }));
   return {
-    point: task.point, run: task.run, seed: s.seed, scenario: task.scenario, set: task.baseSet, hash: scenarioHash(s.input),
-    netsim: NETSIM_VERSION, params, stopReason: result.stopReason, metrics: result.metrics,
+    point: task.point, run: task.run, seed: m.seed, scenario: task.scenario, set: task.baseSet, hash: m.hash, netsim: m.netsim,
+    sweep: task.sweep, sweepRows: task.sweepRows, params, stopReason: m.stopReason, metrics: m.metrics,
   };
+}
+
+export function runTask(task: SweepTask): SweepRow {
+  const r = loadScenarioFile(task.scenario, [...task.baseSet, ...task.assignments]);
+  if (!r.ok) throw new Error(r.problems.map(formatProblem).join('\n'));
+  const s = r.scenario;
+  const hash = scenarioHash(s.input);
+  if (hash !== task.hash) {
+    throw new Error(`point ${task.point} (${task.assignments.join(' ')}): ${task.scenario} gives scenario hash ${hash} here, but the sweep was planned with ${task.hash}; `
+      + 'the scenario files (or netsim) on this machine differ from those of the machine that started the sweep');
+  }
+  const { result } = runScenario(s, { run: task.run });
+  return rowOf(task, { seed: s.seed, hash, netsim: NETSIM_VERSION, stopReason: result.stopReason, metrics: result.metrics });
+}
+
+/**
+ * A row as text for a queue (BullMQ stores JSON): JSON, except that a
+ * non-finite metric, which JSON would turn into null, keeps its value.
+ */
+export function encodeRow(row: SweepRow): string {
+  return JSON.stringify(row, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? { nonFinite: String(v) } : v));
+}
+
+export function decodeRow(text: string): SweepRow {
+  return JSON.parse(text, (_k, v: unknown) => (v !== null && typeof v === 'object' && 'nonFinite' in v && Object.keys(v).length === 1 ? Number((v as { nonFinite: string }).nonFinite) : v)) as SweepRow;
 }

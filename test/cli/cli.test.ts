@@ -19,7 +19,7 @@ function netsim(args: string[]): { status: number; stdout: string; stderr: strin
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-const COMMANDS = ['run', 'compare', 'sweep', 'rerun', 'trace', 'pcap', 'validate', 'schema', 'expand', 'list'];
+const COMMANDS = ['run', 'compare', 'sweep', 'worker', 'merge', 'rerun', 'trace', 'pcap', 'validate', 'schema', 'expand', 'list'];
 
 describe('netsim command', () => {
   it('has --help with an example on every command', () => {
