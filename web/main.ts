@@ -220,20 +220,24 @@ class App {
       if (!forClaim) { d.claim = null; d.callout = null; }
     });
     this.status.textContent = 'loading...';
+    const run = new RunModel(source, st.design ?? undefined, source.kind === 'library' ? source.name : source.file);
+    // Stoppable from here on: checking a huge file takes time too.
+    this.pending = run;
     let checked;
     try {
       checked = await this.engine.api.check(source, st.design ?? undefined);
     } catch (e) {
-      this.status.textContent = `could not load: ${String(e)}`;
+      if (this.pending === run) this.status.textContent = `could not load: ${String(e)}`;
+      if (this.pending === run) this.pending = null;
       return null;
     }
+    if (this.pending !== run) return null;
     if (!checked.ok) {
+      this.pending = null;
       this.store.update((d) => { d.problems = checked.problems as typeof d.problems; d.leftTab = 'editor'; });
       this.status.textContent = `not a valid scenario: ${checked.problems.length} problem(s), first: ${formatProblem(checked.problems[0])}`;
       return null;
     }
-    const run = new RunModel(source, st.design ?? undefined, source.kind === 'library' ? source.name : source.file);
-    this.pending = run;
     this.status.textContent = 'building the network in the worker...';
     const started = performance.now();
     // The limit covers building too: a file that asks for a huge network is stopped as one that runs for ever.
@@ -275,7 +279,7 @@ class App {
       this.engine.terminate();
       run.stop();
       this.pending = null;
-      if (why !== null) this.status.textContent = run.info !== null ? `${why}: ${span(run.horizon)} recorded, replayable` : `${why} (while building the network)`;
+      if (why !== null) this.status.textContent = run.info !== null ? `${why}: ${span(run.horizon)} recorded, replayable` : `${why} (before the run started)`;
     }
   }
 

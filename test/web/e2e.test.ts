@@ -230,6 +230,12 @@ describe.skipIf(!hasBrowser)('the visualizer in chromium', () => {
     }
     expect(parsed.texts).toContain('FIG. 1');
     await shot('06-figure');
+    // And a chart as PNG.
+    await page.click('[data-testid="tab-measures"]');
+    const [png] = await Promise.all([page.waitForEvent('download'), page.click('[data-chart="bypass"] button.png')]);
+    const pngFile = join(OUT, 'e2e-bypass-chart.png');
+    await png.saveAs(pngFile);
+    expect(readFileSync(pngFile).subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
   });
 
   it('loads a malformed file and shows each problem at its line', async () => {
@@ -305,9 +311,10 @@ describe.skipIf(!hasBrowser)('the visualizer in chromium', () => {
       expect(r.frames).toBeGreaterThan(60);
       expect(r.inFlight).toBeGreaterThan(500);
       // The page's own work per frame fits a 60 Hz frame with room to paint. Frame intervals depend on what else the
-      // machine runs (2 cores, shared), so they are reported, and bounded only loosely: at worst every third vsync.
+      // machine runs (2 cores, shared with other test processes): on a machine that is not oversubscribed, the median
+      // frame is on time at 60 Hz; on a busy one the intervals are only reported.
       expect(r.workP50).toBeLessThan(16);
-      expect(r.intervalP50).toBeLessThan(50);
+      if (loadavg()[0] < cpus().length) expect(r.intervalP50).toBeLessThan(25);
     }
     expect(errors).toEqual([]);
   });

@@ -95,11 +95,22 @@ export class ClaimsPanel {
       h('div', { class: 'row-buttons' },
         h('button', { 'data-testid': 'claim-prev', onclick: () => this.go(this.store.state.claimStep - 1) }, '◀ previous element'),
         h('button', { 'data-testid': 'claim-next', onclick: () => this.go(this.store.state.claimStep + 1) }, 'next element ▶'),
+        h('button', { 'data-testid': 'claim-watch', title: 'play from just before this element, slowly enough to see each frame move', onclick: () => this.watchMove() }, '▶ watch it move'),
         h('span', { class: 'muted', 'data-testid': 'claim-step' }, '')),
       steps,
       h('h4', {}, `Evidence from the conformance suite: ${passed} of ${r.checks.length} checks pass on ${r.scenarios.join(', ')}`), checks,
       ...(r.facts.length > 0 ? [h('h4', {}, 'Measured alongside'), facts] : []),
     );
+  }
+
+  /** Play the current step from a little before it, at a pace where a LAN frame takes about a second. */
+  private watchMove(): void {
+    const r = this.report;
+    if (r === null) return;
+    const s = r.walk.steps[this.store.state.claimStep];
+    if (s === undefined) return;
+    this.player.seekTime(Math.max(0, s.at.t - 20_000));
+    this.store.update((d) => { d.mode = 'time'; d.speed = 1e4; d.playing = true; });
   }
 
   /** Show step i: seek to its moment, highlight its parts, say its words. */
