@@ -341,7 +341,7 @@ export class TopologyView {
     this.tip.textContent = '';
     this.tip.append(
       h('b', {}, `${d.label} `), h('span', { class: 'muted' }, `(${d.kind})`), h('br'),
-      `${ips}`, h('br'),
+      ...(ips !== '' ? [ips, h('br')] : []),
       `frames sent ${tx}, received ${rx}, drops ${drops}`, h('br'),
       h('span', { class: 'muted' }, `up to ${span(this.player.tau)}; ${d.group !== null ? 'click to expand' : 'click to inspect'}`),
     );
