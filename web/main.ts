@@ -360,10 +360,7 @@ class App {
       part('charts');
       if (this.cursorMoved && !this.player.playing) this.inspector.cursorMoved();
       this.cursorMoved = false;
-      // Spend what is left of the frame building time-travel snapshots.
-      const spent = performance.now() - t0;
-      if (spent < 6) run.idle(spent < 3 ? 8192 : 2048);
-      part('snapshots');
+      this.scheduleSnapshots(run);
     }
     this.perf.frame(now, performance.now() - t0);
     requestAnimationFrame((t) => this.loop(t));
@@ -371,6 +368,23 @@ class App {
 
   private lastFrame = 0;
   private chartTurn = 0;
+  private idleQueued = false;
+
+  /** Build time-travel snapshots in the browser's idle time (after painting), a slice at a time. */
+  private scheduleSnapshots(run: RunModel): void {
+    if (this.idleQueued) return;
+    this.idleQueued = true;
+    const work = (deadline: IdleDeadline): void => {
+      this.idleQueued = false;
+      if (this.run !== run) return;
+      let done = false;
+      const t0 = performance.now();
+      while (!done && deadline.timeRemaining() > 2) done = run.idle(2048);
+      this.perf.part('snapshots', performance.now() - t0);
+      if (!done) this.scheduleSnapshots(run);
+    };
+    requestIdleCallback(work, { timeout: 1000 });
+  }
 
   /** For tests and the console: what the page shows, in numbers. */
   probe(): Record<string, unknown> {

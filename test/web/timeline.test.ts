@@ -74,12 +74,17 @@ describe('Timeline', () => {
     expect(sameView(tl.stateAt(1280), before)).toBe(true);
   });
 
-  it('snapshots are built in bounded slices as the trace grows', () => {
+  it('snapshots are built in bounded slices as the trace grows, each call making progress even when the stride outgrows the slice', () => {
     const tl = new Timeline(log, nodes, 256);
     let calls = 0;
     while (!tl.extend(512)) calls++;
     expect(calls).toBeGreaterThanOrEqual(Math.floor(log.events.n / 512) - 1);
     expect(sameView(tl.stateAt(log.events.n), live[log.events.n])).toBe(true);
+    const thin = new Timeline(log, nodes, 16, 4);
+    let n = 0;
+    while (!thin.extend(8)) expect(++n).toBeLessThan(log.events.n);
+    expect(thin.stride).toBeGreaterThan(8);
+    expect(sameView(thin.stateAt(log.events.n - 1), live[log.events.n - 1])).toBe(true);
   });
 
   it('on a long trace, snapshots thin out (twice the stride) and every restore still equals the live state', () => {

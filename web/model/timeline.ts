@@ -40,10 +40,10 @@ export class Timeline {
     return this.snaps.length;
   }
 
-  /** Build snapshots for up to `budget` more events; true when every complete stride has one. */
+  /** Build snapshots for about `budget` more events (at least one stride when one is due); true when every complete stride has one. */
   extend(budget = Infinity): boolean {
     let left = budget;
-    while (this.built + this.stride <= this.length && left >= this.stride) {
+    while (this.built + this.stride <= this.length && left > 0) {
       const last = this.snaps[this.snaps.length - 1];
       this.snaps.push(this.advance(last, last.k + this.stride));
       left -= this.stride;
