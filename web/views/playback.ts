@@ -57,7 +57,7 @@ export class PlaybackBar {
       if (s.mode !== prev.mode || s.speed !== prev.speed || s.eventsPerSecond !== prev.eventsPerSecond || s.playing !== prev.playing || s.conn !== prev.conn) this.sync();
     });
     document.addEventListener('keydown', (e) => {
-      if ((e.target as HTMLElement).closest('textarea, input, select')) return;
+      if ((e.target as HTMLElement).closest('textarea, input, select, button, summary')) return;
       if (e.key === ' ') { e.preventDefault(); this.toggle(); }
       if (e.key === 'ArrowRight') { this.pause(); this.player.step(1); }
       if (e.key === 'ArrowLeft') { this.pause(); this.player.step(-1); }
