@@ -3,14 +3,15 @@
  *
  * Suites: engine (chain + hold), cluster (the ns-3 cluster_bench workload),
  * tcp (TCP request/response, 100 clients x 20 servers over a lossy Internet),
- * sweep (the same grid through netsim sweep with -j 1 and -j 2).
+ * sweep (the same grid through netsim sweep with -j 1 and -j 2, and through a
+ * Redis queue with one and two netsim workers: bench/sweep.ts).
  * With --anchors the matching ns-3 / SimPy anchors run in the same process
  * tree right after netsim and each netsim/anchor ratio is printed.
  */
 import { benchChain, benchHold, rngCostNs } from './engine';
 import { benchCluster } from './cluster';
 import { benchTcp } from './tcp';
-import { benchSweep } from './sweep';
+import { sweepSuite } from './sweep';
 import { NS3_CLUSTER_DEFAULTS, type Ns3ClusterFlags } from '../src/scenario/presets';
 import { printRatio, runAnchor, type BenchLine } from './anchors';
 
@@ -118,16 +119,6 @@ function tcpSuite(flags: Map<string, string>): void {
       requestsPerClient: num(flags, 'requests', 100), seed: num(flags, 'seed', 1),
     })));
   }
-}
-
-function sweepSuite(flags: Map<string, string>): void {
-  const [one, two] = benchSweep({
-    scenario: flags.get('scenario') ?? 'migration', points: num(flags, 'points', 8),
-    sets: flags.has('set') ? flags.get('set')!.split(';') : ['workload.requestsPerClient=20'],
-  });
-  console.log(lineOf(one));
-  console.log(lineOf(two));
-  console.log(`ratio netsim_sweep_j2/netsim_sweep_j1 wall=${(one.wallS / two.wallS).toFixed(2)}x (goal >= 1.8x; rows identical)`);
 }
 
 function lineOf(l: BenchLine): string {

@@ -1,36 +1,150 @@
 /**
- * The sweep benchmark: the same grid through `netsim sweep` with one worker
- * thread and with two, timed whole (process start to the last row), and the
- * rows of both compared (they must be the same). The goal: -j 2 at least
- * 1.8x faster than -j 1 on this 2-core machine.
+ * The sweep benchmark: the same grid through `netsim sweep` locally with
+ * one worker thread and with two (timed whole: process start to the last
+ * row), and through a Redis queue (a redis-server started here on a free
+ * port) with one `netsim worker` and with two (each -j 1, started and ready
+ * before the clock starts; timed from the sweep's start to its last row).
+ * The rows of every mode must be the same bytes. Goals on this 2-core
+ * machine: -j 2 at least 1.8x faster than -j 1, and two queue workers at
+ * least 1.8x faster than one.
+ *
+ * The machine is shared: each line records the load average when it
+ * started, and --repeat=n runs every mode n times, interleaved, keeping
+ * the fastest.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatBenchLine, parseBenchLine, type BenchLine } from './anchors';
 
-export interface SweepBenchOptions { scenario: string; points: number; sets: string[] }
+export type SweepMode = 'j1' | 'j2' | 'queue1' | 'queue2';
+export const SWEEP_MODES: readonly SweepMode[] = ['j1', 'j2', 'queue1', 'queue2'];
 
-export function benchSweep(o: SweepBenchOptions): BenchLine[] {
-  const dir = mkdtempSync(join(tmpdir(), 'netsim-bench-sweep-'));
-  const lines: BenchLine[] = [];
-  const rows: string[] = [];
+export interface SweepBenchOptions { scenario: string; points: number; sets: string[]; modes: readonly SweepMode[]; repeat: number }
+
+async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.on('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => res(typeof a === 'object' && a !== null ? a.port : 0));
+    });
+  });
+}
+
+/** A redis-server of our own on a free port (no disk), stopped by stop(). */
+async function startRedis(): Promise<{ url: string; stop: () => void }> {
+  const bin = process.env.REDIS_SERVER ?? 'redis-server';
+  if (spawnSync('sh', ['-c', `command -v ${bin}`]).status !== 0) {
+    throw new Error('the queue modes need redis-server: sudo apt-get install -y redis-server (or bash scripts/ensure-test-tools.sh), or --modes=j1,j2');
+  }
+  const port = await freePort();
+  const p = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((res, rej) => {
+    let out = '';
+    p.stdout!.setEncoding('utf8').on('data', (s: string) => { out += s; if (out.includes('Ready to accept connections')) res(); });
+    p.on('exit', (c) => rej(new Error(`redis-server exited (${c}): ${out}`)));
+  });
+  return { url: `redis://127.0.0.1:${port}`, stop: () => { p.kill('SIGTERM'); } };
+}
+
+function startWorker(url: string, queue: string): { child: ChildProcess; ready: Promise<void>; exited: Promise<void> } {
+  const child = spawn('node', ['bin/netsim.js', 'worker', '--queue', url, '--queue-name', queue, '-j', '1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  const ready = new Promise<void>((res, rej) => {
+    child.stderr!.setEncoding('utf8').on('data', (s: string) => { err += s; if (err.includes('ready on')) res(); });
+    child.on('exit', (c) => rej(new Error(`netsim worker exited (${c}) before it was ready:\n${err}`)));
+  });
+  const exited = new Promise<void>((res) => child.on('exit', () => res()));
+  return { child, ready, exited };
+}
+
+function sweepArgs(o: SweepBenchOptions, out: string): string[] {
+  return ['bin/netsim.js', 'sweep', o.scenario, '--param', `seed=1..${o.points}`, ...o.sets.flatMap((s) => ['--set', s]), '--out', out, '--quiet'];
+}
+
+/** One timed run of `mode`: wall seconds and the rows it wrote. */
+async function runMode(mode: SweepMode, o: SweepBenchOptions, dir: string, redis: { url: string } | null, n: number): Promise<{ wall: number; rows: string }> {
+  const out = join(dir, `${mode}-${n}.csv`);
+  if (mode === 'j1' || mode === 'j2') {
+    const t0 = performance.now();
+    execFileSync('node', [...sweepArgs(o, out), '-j', mode === 'j1' ? '1' : '2'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    return { wall: (performance.now() - t0) / 1000, rows: readFileSync(out, 'utf8') };
+  }
+  const queue = `bench-${process.pid}-${mode}-${n}`;
+  const workers = Array.from({ length: mode === 'queue1' ? 1 : 2 }, () => startWorker(redis!.url, queue));
   try {
-    for (const j of [1, 2]) {
-      const out = join(dir, `j${j}.csv`);
-      const args = ['bin/netsim.js', 'sweep', o.scenario, '--param', `seed=1..${o.points}`, ...o.sets.flatMap((s) => ['--set', s]), '-j', String(j), '--out', out, '--quiet'];
-      const t0 = performance.now();
-      execFileSync('node', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-      const wall = (performance.now() - t0) / 1000;
-      rows.push(readFileSync(out, 'utf8'));
-      lines.push(parseBenchLine(formatBenchLine(`netsim_sweep_j${j}`, o.points / wall, wall, {
-        scenario: o.scenario, points: o.points, jobs: j, points_per_sec: (o.points / wall).toFixed(3), set: o.sets.join(';') || 'none',
-      }))!);
+    await Promise.all(workers.map((w) => w.ready));
+    const t0 = performance.now();
+    execFileSync('node', [...sweepArgs(o, out), '--queue', redis!.url, '--queue-name', queue], { stdio: ['ignore', 'ignore', 'pipe'] });
+    return { wall: (performance.now() - t0) / 1000, rows: readFileSync(out, 'utf8') };
+  } finally {
+    for (const w of workers) w.child.kill('SIGTERM');
+    await Promise.all(workers.map((w) => w.exited));
+  }
+}
+
+export async function benchSweep(o: SweepBenchOptions): Promise<BenchLine[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'netsim-bench-sweep-'));
+  const best = new Map<SweepMode, { wall: number; load: number }>();
+  const rows = new Map<SweepMode, string>();
+  const redis = o.modes.some((m) => m.startsWith('queue')) ? await startRedis() : null;
+  try {
+    for (let n = 0; n < o.repeat; n++) {
+      for (const mode of o.modes) {
+        const load = loadavg()[0];
+        const r = await runMode(mode, o, dir, redis, n);
+        const seen = rows.get(mode);
+        if (seen !== undefined && seen !== r.rows) throw new Error(`sweep rows of ${mode} differ between repeats`);
+        rows.set(mode, r.rows);
+        if (!(best.get(mode)?.wall! <= r.wall)) best.set(mode, { wall: r.wall, load });
+      }
     }
   } finally {
+    redis?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-  if (rows[0] !== rows[1]) throw new Error('sweep rows differ between -j 1 and -j 2');
-  return lines;
+  const reference = rows.get(o.modes[0])!;
+  for (const [mode, text] of rows) if (text !== reference) throw new Error(`sweep rows differ between ${o.modes[0]} and ${mode}`);
+  return o.modes.map((mode) => {
+    const { wall, load } = best.get(mode)!;
+    const local = mode === 'j1' || mode === 'j2';
+    return parseBenchLine(formatBenchLine(`netsim_sweep_${mode}`, o.points / wall, wall, {
+      scenario: o.scenario, points: o.points, mode: local ? 'threads' : 'queue', workers: mode.endsWith('1') ? 1 : 2,
+      points_per_sec: (o.points / wall).toFixed(3), set: o.sets.join(';') || 'none', best_of: o.repeat, load1: load.toFixed(2),
+    }))!;
+  });
+}
+
+function lineOf(l: BenchLine): string {
+  const ex = Object.entries(l.extra).map(([k, v]) => `${k}=${v}`).join(',');
+  return `${l.name} events_per_sec=${l.eventsPerSec.toFixed(0)} wall_s=${l.wallS.toFixed(4)} extra=${ex}`;
+}
+
+/** `npm run bench -- sweep [--scenario=..] [--points=n] [--set=a=1;b=2] [--modes=j1,j2,queue1,queue2] [--repeat=n]` */
+export async function sweepSuite(flags: Map<string, string>): Promise<void> {
+  const int = (k: string, d: number): number => {
+    const v = Number(flags.get(k) ?? d);
+    if (!Number.isInteger(v) || v < 1) { console.error(`bench: --${k}=${flags.get(k)} is not valid; expected an integer >= 1`); process.exit(2); }
+    return v;
+  };
+  const modes = (flags.get('modes') ?? SWEEP_MODES.join(',')).split(',') as SweepMode[];
+  const badMode = modes.find((m) => !SWEEP_MODES.includes(m));
+  if (badMode !== undefined) { console.error(`bench: --modes: "${badMode}" is not one of ${SWEEP_MODES.join(', ')}`); process.exit(2); }
+  const lines = await benchSweep({
+    scenario: flags.get('scenario') ?? 'migration', points: int('points', 12),
+    sets: flags.has('set') ? flags.get('set')!.split(';') : ['workload.requestsPerClient=100'],
+    modes, repeat: int('repeat', 1),
+  });
+  for (const l of lines) console.log(lineOf(l));
+  const get = (m: SweepMode): BenchLine | undefined => lines.find((l) => l.name === `netsim_sweep_${m}`);
+  const ratio = (two: SweepMode, one: SweepMode, what: string): void => {
+    const a = get(one), b = get(two);
+    if (a !== undefined && b !== undefined) console.log(`ratio netsim_sweep_${two}/netsim_sweep_${one} wall=${(a.wallS / b.wallS).toFixed(2)}x (${what}; goal >= 1.8x; rows identical)`);
+  };
+  ratio('j2', 'j1', 'two threads against one');
+  ratio('queue2', 'queue1', 'two queue workers against one');
 }

@@ -7,18 +7,30 @@
  * ~150 ms in its own process, while the main thread checks the points.
  *
  * The file is named by a hash of its text, in the system's temporary
- * folder, written atomically (another sweep may be reading it). A module
+ * folder, written atomically (another sweep may be reading it); bundles
+ * not used for a week are removed when a new one is written. A module
  * that reads `import.meta.url` gets its own source file's URL, as it does
  * when run from source. Without esbuild (or if the build fails) the threads
  * fall back to tsx.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ENTRY = join(dirname(fileURLToPath(import.meta.url)), 'sweep-task.ts');
+const WEEK_MS = 7 * 24 * 3600 * 1000;
+
+/** Old bundles (other versions of the source) go; errors do not matter (another sweep may be doing the same). */
+function prune(dir: string, keep: string): void {
+  for (const f of readdirSync(dir)) {
+    const p = join(dir, f);
+    try {
+      if (p !== keep && /^task-[0-9a-f]{16}\.mjs$/.test(f) && Date.now() - statSync(p).mtimeMs > WEEK_MS) rmSync(p);
+    } catch { /* gone already */ }
+  }
+}
 
 /** The bundle's file URL, or null with the reason when there is none. */
 export async function bundleTaskModule(): Promise<{ url: string } | { url: null; reason: string }> {
@@ -51,6 +63,10 @@ export async function bundleTaskModule(): Promise<{ url: string } | { url: null;
       const part = `${file}.${process.pid}.part`;
       writeFileSync(part, text);
       renameSync(part, file);
+      prune(dir, file);
+    } else {
+      const now = new Date();
+      utimesSync(file, now, now);
     }
     return { url: pathToFileURL(file).href };
   } catch (e) {

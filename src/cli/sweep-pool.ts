@@ -20,9 +20,13 @@ export class ThreadPool {
     for (let i = 0; i < size; i++) this.slots.push(this.spawn());
   }
 
-  /** A pool of `size` threads; `note` hears why threads load TypeScript through tsx, if they must. */
-  static async start(size: number, note: (s: string) => void = () => {}): Promise<ThreadPool> {
-    const b = await bundleTaskModule();
+  /**
+   * A pool of `size` threads; `note` hears why threads load TypeScript
+   * through tsx, if they must. `bundle`: a build already under way (esbuild
+   * works in its own process, so a caller can start it before its own work).
+   */
+  static async start(size: number, note: (s: string) => void = () => {}, bundle = bundleTaskModule()): Promise<ThreadPool> {
+    const b = await bundle;
     if (b.url === null) note(`netsim: ${b.reason}; sweep threads load the TypeScript through tsx instead (about 0.5 s more per thread)`);
     return new ThreadPool(b.url, size);
   }

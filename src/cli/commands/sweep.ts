@@ -13,6 +13,7 @@ import { UsageError } from '../errors';
 import { collect, intOption } from '../common';
 import { readRows } from '../sweep-rows';
 import { parseShard, planSweep, resume, shardTasks } from '../sweep-plan';
+import { bundleTaskModule } from '../sweep-bundle';
 import { ThreadPool } from '../sweep-pool';
 import { RowSink } from '../sweep-sink';
 import { runTask, type SweepTask } from '../sweep-task';
@@ -25,12 +26,12 @@ interface Flags {
 }
 
 /** Run `tasks` inline (one job) or on a pool of threads, each row to the sink as it is done. */
-async function runLocal(tasks: readonly SweepTask[], jobs: number, sink: RowSink, onRow: () => void): Promise<void> {
+async function runLocal(tasks: readonly SweepTask[], jobs: number, sink: RowSink, onRow: () => void, bundle: ReturnType<typeof bundleTaskModule> | undefined): Promise<void> {
   if (jobs <= 1 || tasks.length <= 1) {
     for (const t of tasks) if (sink.add(runTask(t))) onRow();
     return;
   }
-  const pool = await ThreadPool.start(Math.min(jobs, tasks.length), (s) => process.stderr.write(`${s}\n`));
+  const pool = await ThreadPool.start(Math.min(jobs, tasks.length), (s) => process.stderr.write(`${s}\n`), bundle);
   try {
     await Promise.all(tasks.map((t) => pool.run(t).then((row) => { if (sink.add(row)) onRow(); })));
   } catch (e) {
@@ -75,6 +76,9 @@ Examples:
       if (f.queueName !== undefined && f.queue === undefined) throw new UsageError('--queue-name needs --queue <redis-url>');
       const queue = f.queue !== undefined ? (await import('../sweep-queue')).queueUrl(f.queue) : undefined;
       const shard = f.shard !== undefined ? parseShard(f.shard) : undefined;
+      const jobs = f.jobs ?? availableParallelism();
+      // The threads' bundle builds in esbuild's process while this one checks every point.
+      const bundle = queue === undefined && jobs > 1 && !f.dryRun ? bundleTaskModule() : undefined;
       const plan = planSweep(ref, f.param, f.set, f.runs);
       const tasks = shard !== undefined ? shardTasks(plan.tasks, shard) : plan.tasks;
       if (f.dryRun) {
@@ -97,7 +101,7 @@ Examples:
         if (queue !== undefined) {
           const { runOnQueue, DEFAULT_QUEUE } = await import('../sweep-queue');
           await runOnQueue({ url: queue, name: f.queueName ?? DEFAULT_QUEUE, tasks: todo, sink, onRow, note: (s) => process.stderr.write(`${s}\n`) });
-        } else await runLocal(todo, f.jobs ?? availableParallelism(), sink, onRow);
+        } else await runLocal(todo, jobs, sink, onRow, bundle);
       } finally {
         bar?.stop();
       }
