@@ -68,7 +68,7 @@ with -j 1, -j 8, on a queue or in shards.
 Examples:
   netsim sweep comparison --param network.site.design=nic-forward,lb-dsr --param network.site.servers=8..32 step 8 -j 2 --out sweep.csv
   netsim sweep hub --param seed=1..10 --dry-run
-  netsim sweep hub --param seed=1..100 --queue redis://10.0.0.5:6379 --out sweep.csv   (with netsim worker --queue redis://10.0.0.5:6379 on each machine)
+  netsim sweep hub --param seed=1..100 --queue redis://queue-host:6379 --out sweep.csv   (with netsim worker --queue redis://queue-host:6379 on each machine)
   netsim sweep hub --param seed=1..100 --shard 3/10 --out part-3.csv                     (then netsim merge sweep.csv part-*.csv; see deploy/)`)
     .action(async (ref: string, f: Flags) => {
       if (f.queue !== undefined && f.shard !== undefined) throw new UsageError('--queue and --shard are two ways to spread one sweep; use one (a queue needs no shards: every worker takes points as it is free)');

@@ -37,7 +37,7 @@ once). The scenario files a sweep names must be readable on every worker
 another scenario hash fails that point rather than send a different row.
 
 Examples:
-  netsim worker --queue redis://10.0.0.5:6379 -j 2
+  netsim worker --queue redis://queue-host:6379 -j 2
   netsim worker --queue redis://127.0.0.1:6379 --idle-exit 60s`)
     .action(async (f: Flags) => {
       if (f.queue === undefined) throw new UsageError('netsim worker needs --queue <redis-url>, the server netsim sweep --queue fills (as redis://127.0.0.1:6379)');
