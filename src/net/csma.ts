@@ -170,6 +170,10 @@ export class CsmaDevice extends NetDevice {
     return p.ethernetBytes();
   }
 
+  override get supportsFlowControl(): boolean {
+    return true;
+  }
+
   protected transmit(p: Packet): boolean {
     return this.queueOrStart(p, this.txState !== READY);
   }

@@ -23,6 +23,14 @@ export const DropReason = {
   BAD_REFERENCE: 15,
   /** An encapsulated packet whose connection reference names no live connection data structure. */
   STALE_REFERENCE: 16,
+  /**
+   * A queue disc over its limit: FqCoDel's batch from its fattest flow, a
+   * pfifo_fast or CoDel disc full (ns-3's "Overlimit drop" and "Queue disc
+   * limit exceeded").
+   */
+  QDISC_OVERLIMIT: 17,
+  /** CoDel's control law dropped a packet whose sojourn stayed above target (ns-3's "Target exceeded drop"). */
+  QDISC_CODEL: 18,
 } as const;
 
 export type DropReasonCode = (typeof DropReason)[keyof typeof DropReason];
@@ -30,5 +38,11 @@ export type DropReasonCode = (typeof DropReason)[keyof typeof DropReason];
 export const DROP_REASON_NAMES: readonly string[] = [
   'queue-full', 'link-down', 'ttl-expired', 'no-route', 'arp-pending-full', 'arp-failed',
   'not-for-us', 'no-socket', 'wan-loss', 'backoff-limit', 'mac-filtered', 'node-down',
-  'tcp-discard', 'cluster', 'same-port', 'bad-reference', 'stale-reference',
+  'tcp-discard', 'cluster', 'same-port', 'bad-reference', 'stale-reference', 'qdisc-overlimit',
+  'qdisc-codel',
 ];
+
+/** True for the reasons a queue disc drops with (the anchors' one `qdisc_drops` number sums them). */
+export function isQueueDiscDrop(reason: DropReasonCode): boolean {
+  return reason === DropReason.QDISC_OVERLIMIT || reason === DropReason.QDISC_CODEL;
+}

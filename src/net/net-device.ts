@@ -8,6 +8,13 @@
  * counts frames handed to the device for transmission (an ns-3 "hop"),
  * `seenFrames` every frame that reached the device, `rxFrames` those it
  * accepted (addressed to it, broadcast, or taken promiscuously).
+ *
+ * Flow control (ns-3's NetDeviceQueue Stop/Wake): a device with one
+ * transmitter stops its transmit queue when a frame fills it (`txStopped`)
+ * and, when a frame leaves a stopped queue, wakes the queue disc above it
+ * (`txController`) in a zero-delay event, as ns-3's Wake schedules the
+ * queue disc's Run. Without a queue disc the flag is never read and a frame
+ * that finds the queue full is tail-dropped, as before.
  */
 import type { Mac } from './address';
 import { DropReason, type DropReasonCode } from './drop-reason';
@@ -17,6 +24,14 @@ import type { Packet } from './packet';
 import { TraceSource } from './trace-source';
 
 export type ReceiveHandler = (dev: NetDevice, p: Packet, forUs: boolean) => void;
+
+/** What sits above a device's transmit queue and must hear of it (the root queue disc). */
+export interface TxController {
+  /** Bound once: scheduled (delay 0) when a stopped transmit queue has room again. */
+  readonly onWake: () => void;
+  /** The device went down for `reason`: drop everything held for it. */
+  deviceDown(reason: DropReasonCode): void;
+}
 
 export abstract class NetDevice implements PacketHolder {
   readonly mac: Mac;
@@ -41,6 +56,12 @@ export abstract class NetDevice implements PacketHolder {
   busyNs = 0;
   /** PathFlag bits OR-ed into every packet this device transmits (its LAN). */
   lanBits = 0;
+  /** Largest L3 datagram the device carries, bytes (ns-3's default for point-to-point and CSMA). */
+  mtu = 1500;
+  /** Flow control: the transmit queue has no room for another frame (ns-3's NetDeviceQueue::IsStopped). */
+  txStopped = false;
+  /** The queue disc above this device, if any (one per device: ns-3's root queue disc). */
+  private txController: TxController | null = null;
   /** Frame handed to the device for transmission (its LAN bit already set). */
   readonly txTrace = new TraceSource<[Packet, NetDevice]>('tx');
   /** Frame begins transmission on the medium (what a sniffer on the device sees leave). */
@@ -63,6 +84,32 @@ export abstract class NetDevice implements PacketHolder {
 
   /** Frame size on this medium, bytes. */
   abstract frameBytes(p: Packet): number;
+
+  /**
+   * Whether this device's queue can stop and wake a queue disc above it (ns-3
+   * installs a NetDeviceQueueInterface on point-to-point and CSMA devices, so
+   * only they get a root queue disc). Devices with one transmitter that use
+   * `queueOrStart` do.
+   */
+  get supportsFlowControl(): boolean {
+    return false;
+  }
+
+  /** The queue disc above this device, or null. */
+  get controller(): TxController | null {
+    return this.txController;
+  }
+
+  /** Put `c` above this device (null removes it); a second one is an error, as in ns-3. */
+  setController(c: TxController | null): void {
+    if (c !== null && this.txController !== null && c !== this.txController) {
+      throw new Error(`${this.name}: a root queue disc is already installed on this device; remove it first`);
+    }
+    if (c !== null && !this.supportsFlowControl) {
+      throw new Error(`${this.name}: this device has no flow-controlled transmit queue; a queue disc cannot sit on it`);
+    }
+    this.txController = c;
+  }
 
   /** Queue `p` for transmission to `dstMac`; false when dropped. */
   send(p: Packet, dstMac: Mac): boolean {
@@ -89,9 +136,15 @@ export abstract class NetDevice implements PacketHolder {
    * start it at once.
    */
   protected queueOrStart(p: Packet, busy: boolean): boolean {
-    if (busy && !this.queue.enqueue(p)) {
-      this.net.drop(p, DropReason.QUEUE_FULL, this.name);
-      return false;
+    if (busy) {
+      const q = this.queue;
+      if (!q.enqueue(p)) {
+        this.txStopped = true;
+        this.net.drop(p, DropReason.QUEUE_FULL, this.name);
+        return false;
+      }
+      // ns-3 stops the queue once it could not take one more frame.
+      if (q.length >= q.capacity) this.txStopped = true;
     }
     this.countTx(p, this.frameBytes(p));
     if (!busy) this.startTransmission(p);
@@ -102,7 +155,14 @@ export abstract class NetDevice implements PacketHolder {
   /** The next queued frame, or null (fires the dequeue trace). */
   protected dequeueNext(): Packet | null {
     const p = this.queue.dequeue();
-    if (p !== null && this.dequeueTrace.active) this.dequeueTrace.fire(p, this);
+    if (p === null) return null;
+    if (this.dequeueTrace.active) this.dequeueTrace.fire(p, this);
+    if (this.txStopped) {
+      // Room again: wake the queue disc in an event of its own, after what is
+      // already due now (ns-3's NetDeviceQueue::Wake uses ScheduleNow).
+      this.txStopped = false;
+      if (this.txController !== null) this.net.sim.schedule(0, this.txController.onWake);
+    }
     return p;
   }
 
@@ -121,6 +181,8 @@ export abstract class NetDevice implements PacketHolder {
     if (!up) {
       this.downReason = reason;
       for (const p of this.queue.drain()) this.net.drop(p, reason, this.name);
+      this.txStopped = false;
+      if (this.txController !== null) this.txController.deviceDown(reason);
     }
   }
 

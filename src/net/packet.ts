@@ -100,6 +100,10 @@ export class Packet {
   ttl = 64;
   protocol = 0;
   ipId = 0;
+  /** Socket priority 0-15 (ns-3's SocketPriorityTag), read by pfifo_fast to pick a band; not on the wire. */
+  priority = 0;
+  /** When the packet entered a queue disc's internal queue, ns (CoDel's sojourn); not on the wire. */
+  queuedAt = 0;
 
   // UDP / TCP
   srcPort = 0;
@@ -183,6 +187,7 @@ export class Packet {
     p.ttl = this.ttl;
     p.protocol = this.protocol;
     p.ipId = this.ipId;
+    p.priority = this.priority;
     p.srcPort = this.srcPort;
     p.dstPort = this.dstPort;
     p.tcpSeq = this.tcpSeq;

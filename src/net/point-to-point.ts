@@ -37,6 +37,10 @@ export class PointToPointDevice extends NetDevice {
     return p.pppBytes();
   }
 
+  override get supportsFlowControl(): boolean {
+    return true;
+  }
+
   protected transmit(p: Packet): boolean {
     return this.queueOrStart(p, this.busy);
   }

@@ -1,17 +1,26 @@
 /**
  * ArpCache: address resolution for one IPv4 interface on an Ethernet-like
- * device, with ns-3's defaults and behaviour (ArpL3Protocol + ArpCache):
+ * device, with ns-3 3.37's defaults and behaviour (ArpL3Protocol + ArpCache):
  *
  * - a lookup that misses creates a WAIT_REPLY entry and sends a broadcast
- *   request after a random jitter (Uniform[0, 10] ms by default, so that
- *   many nodes do not ask at once);
+ *   request after a random jitter: ns-3 draws Uniform[0, 10) ms and passes
+ *   it to MilliSeconds(uint64_t), so the wait is a whole number of
+ *   milliseconds, 0 to 9 (mean 4.5 ms, not 5); netsim draws the same;
  * - up to `pendingQueue` (3) packets wait for the reply; more are dropped;
- * - no reply within `waitReplyTimeout` (1 s): ask again, up to `maxRetries`
- *   (3), then the entry is DEAD for `deadTimeout` (100 s) and what waited is
- *   dropped;
+ * - one wait-reply timer per cache (ns-3's m_waitReplyTimer): started, if
+ *   not running, when an entry starts waiting, and firing `waitReplyTimeout`
+ *   (1 s) later; then every entry still waiting is asked again at once
+ *   (no jitter), up to `maxRetries` (3) times, after which it is DEAD for
+ *   `deadTimeout` (100 s) and what waited is dropped; the timer restarts
+ *   while some entry was asked again. So a retry can come less than 1 s
+ *   after an entry's first request, as in ns-3;
  * - entries stay ALIVE for `aliveTimeout` (120 s), then are asked again;
  * - an entry is made only from a reply to our own request: receiving a
  *   request does not teach the receiver the sender's address (as ns-3).
+ *
+ * Requests, replies and the packets that waited leave through `out`: the
+ * interface's root queue disc when it has one (ns-3's ArpL3Protocol sends
+ * through the traffic-control layer too), else the device.
  */
 import type { RandomStream } from '../engine';
 import { MS, SECOND } from '../engine';
@@ -20,9 +29,10 @@ import { DropReason } from '../net/drop-reason';
 import type { NetDevice } from '../net/net-device';
 import type { Network, PacketHolder } from '../net/network';
 import { ArpOp, EtherType, type Packet } from '../net/packet';
+import type { LinkSender } from './queue-disc';
 
 export interface ArpOptions {
-  requestJitterMax: number; // ns; requests wait Uniform[0, max]
+  requestJitterMax: number; // ns; requests wait a whole number of ms drawn from Uniform[0, max) (as ns-3)
   pendingQueue: number;
   waitReplyTimeout: number; // ns
   maxRetries: number;
@@ -46,9 +56,8 @@ class ArpEntry {
   mac: Mac = 0;
   pending: Packet[] = [];
   retries = 0;
-  /** ALIVE until / DEAD until, ns. */
+  /** ALIVE until / DEAD until, ns (the entry is valid while now <= until, as ns-3's IsExpired). */
   until = 0;
-  timer = -1;
   constructor(readonly ip: Ipv4) {}
 }
 
@@ -57,6 +66,11 @@ export class ArpCache implements PacketHolder {
   private readonly rng: RandomStream;
   requestsSent = 0;
   repliesSent = 0;
+  /** Where frames go: the device, or the queue disc above it (set by IpNode.setQueueDisc). */
+  out: LinkSender;
+  /** The cache's one wait-reply timer (an event handle, -1 when not running). */
+  private waitTimer = -1;
+  private readonly onWaitTimeout: () => void;
 
   constructor(
     readonly net: Network,
@@ -65,6 +79,8 @@ export class ArpCache implements PacketHolder {
     readonly opts: ArpOptions = NS3_ARP_DEFAULTS,
   ) {
     this.rng = net.streams.stream(`arp-jitter/${dev.name}`);
+    this.out = dev;
+    this.onWaitTimeout = () => this.waitReplyTimeout();
     net.registerHolder(this);
   }
 
@@ -72,15 +88,16 @@ export class ArpCache implements PacketHolder {
   resolveAndSend(p: Packet, nextHop: Ipv4): void {
     const now = this.net.now;
     let e = this.entries.get(nextHop);
-    if (e !== undefined && e.state === ALIVE && now < e.until) {
-      this.dev.send(p, e.mac);
+    if (e !== undefined && e.state === ALIVE && now <= e.until) {
+      this.out.send(p, e.mac);
       return;
     }
-    if (e !== undefined && e.state === DEAD && now < e.until) {
+    if (e !== undefined && e.state === DEAD && now <= e.until) {
       this.net.drop(p, DropReason.ARP_FAILED, this.dev.name);
       return;
     }
     if (e === undefined || e.state !== WAIT_REPLY) {
+      // No entry, or an ALIVE or DEAD one that expired: ask (ns-3's MarkWaitReply).
       if (e === undefined) {
         e = new ArpEntry(nextHop);
         this.entries.set(nextHop, e);
@@ -88,9 +105,9 @@ export class ArpCache implements PacketHolder {
       e.state = WAIT_REPLY;
       e.retries = 0;
       e.pending.push(p);
-      const jitter = this.opts.requestJitterMax > 0 ? Math.trunc(this.rng.uniform(0, this.opts.requestJitterMax)) : 0;
+      this.startWaitTimer();
       const entry = e;
-      this.net.sim.schedule(jitter, () => this.sendRequest(entry));
+      this.net.sim.schedule(this.jitter(), () => this.sendRequest(entry));
       return;
     }
     if (e.pending.length >= this.opts.pendingQueue) {
@@ -98,6 +115,17 @@ export class ArpCache implements PacketHolder {
       return;
     }
     e.pending.push(p);
+  }
+
+  /** ns-3's request jitter: MilliSeconds(uint64_t(U[0, max ms))), whole milliseconds. */
+  private jitter(): number {
+    const maxMs = this.opts.requestJitterMax / MS;
+    return maxMs > 0 ? Math.floor(this.rng.uniform(0, maxMs)) * MS : 0;
+  }
+
+  private startWaitTimer(): void {
+    if (this.waitTimer >= 0) return;
+    this.waitTimer = this.net.sim.schedule(this.opts.waitReplyTimeout, this.onWaitTimeout);
   }
 
   private sendRequest(e: ArpEntry): void {
@@ -110,21 +138,29 @@ export class ArpCache implements PacketHolder {
     p.arpTargetMac = 0;
     p.arpTargetIp = e.ip;
     this.requestsSent++;
-    this.dev.send(p, BROADCAST_MAC);
-    e.timer = this.net.sim.schedule(this.opts.waitReplyTimeout, () => this.replyTimeout(e));
+    this.out.send(p, BROADCAST_MAC);
   }
 
-  private replyTimeout(e: ArpEntry): void {
-    if (e.state !== WAIT_REPLY) return;
-    if (e.retries < this.opts.maxRetries) {
-      e.retries++;
-      this.sendRequest(e);
-      return;
+  /** ns-3's HandleWaitReplyTimeout: ask every waiting entry again, or give it up. */
+  private waitReplyTimeout(): void {
+    this.waitTimer = -1;
+    let restart = false;
+    for (const e of this.entries.values()) {
+      if (e.state !== WAIT_REPLY) continue;
+      if (e.retries < this.opts.maxRetries) {
+        this.sendRequest(e);
+        e.retries++;
+        restart = true;
+        continue;
+      }
+      e.state = DEAD;
+      e.retries = 0;
+      e.until = this.net.now + this.opts.deadTimeout;
+      const pending = e.pending;
+      e.pending = [];
+      for (const p of pending) this.net.drop(p, DropReason.ARP_FAILED, this.dev.name);
     }
-    e.state = DEAD;
-    e.until = this.net.now + this.opts.deadTimeout;
-    for (const p of e.pending) this.net.drop(p, DropReason.ARP_FAILED, this.dev.name);
-    e.pending = [];
+    if (restart) this.waitTimer = this.net.sim.schedule(this.opts.waitReplyTimeout, this.onWaitTimeout);
   }
 
   /** An ARP packet arrived on this interface (a broadcast reaches several: counted once). */
@@ -138,13 +174,13 @@ export class ArpCache implements PacketHolder {
     if (p.arpOp === ArpOp.REPLY && p.arpTargetIp === myIp) {
       const e = this.entries.get(p.arpSenderIp);
       if (e === undefined || e.state !== WAIT_REPLY) return;
-      this.net.sim.cancel(e.timer);
       e.state = ALIVE;
+      e.retries = 0;
       e.mac = p.arpSenderMac;
       e.until = this.net.now + this.opts.aliveTimeout;
       const pending = e.pending;
       e.pending = [];
-      for (const q of pending) this.dev.send(q, e.mac);
+      for (const q of pending) this.out.send(q, e.mac);
     }
   }
 
@@ -157,7 +193,7 @@ export class ArpCache implements PacketHolder {
     p.arpTargetMac = toMac;
     p.arpTargetIp = toIp;
     this.repliesSent++;
-    this.dev.send(p, toMac);
+    this.out.send(p, toMac);
   }
 
   /** Install a permanent entry (static neighbours). */
@@ -171,7 +207,7 @@ export class ArpCache implements PacketHolder {
 
   lookup(ip: Ipv4): Mac | undefined {
     const e = this.entries.get(ip);
-    return e && e.state === ALIVE && this.net.now < e.until ? e.mac : undefined;
+    return e && e.state === ALIVE && this.net.now <= e.until ? e.mac : undefined;
   }
 
   /** Forget an entry (a peer left). Waiting packets are dropped. */

@@ -8,6 +8,12 @@
  * route lookup -> ARP (Ethernet-like devices) or straight to the device
  * (point-to-point). No per-packet allocation beyond the packet.
  *
+ * Traffic control: every frame an interface sends (IPv4 and ARP alike)
+ * leaves through `iface.out`, the root queue disc of its device when one is
+ * installed (queue-disc.ts; the Topology installs FqCoDel on every IP device
+ * with a flow-controlled queue, as ns-3's Ipv4AddressHelper does), or the
+ * device itself.
+ *
  * The layers above plug in as ns-3's Ipv4L3Protocol::Insert does: a
  * transport (UDP, TCP; see transport/) registers itself with `insertL4`, so
  * IP never imports a socket type. Two hooks intercept, and so hold one
@@ -24,6 +30,7 @@ import { EtherType, type Packet } from '../net/packet';
 import { PointToPointDevice } from '../net/point-to-point';
 import { ArpCache, NS3_ARP_DEFAULTS, type ArpOptions } from './arp-cache';
 import { Node, type NodeKind } from './node';
+import type { LinkSender, QueueDisc } from './queue-disc';
 import { RoutingTable } from './routing-table';
 
 export interface Ipv4Interface {
@@ -35,6 +42,10 @@ export interface Ipv4Interface {
   network: Ipv4;
   /** null on point-to-point devices (no ARP on PPP). */
   arp: ArpCache | null;
+  /** The root queue disc on `dev`, or null (packets go straight to the device queue). */
+  qdisc: QueueDisc | null;
+  /** Where frames for `dev` go: `qdisc` when there is one, else `dev`. */
+  out: LinkSender;
 }
 
 /** A transport protocol of a node (UDP, TCP), as ns-3's IpL4Protocol. */
@@ -94,7 +105,7 @@ export class IpNode extends Node {
     if (this.devices[dev.ifIndex] !== dev) throw new Error(`${this.name}: device ${dev.name} is not on this node`);
     const mask = prefixMask(len);
     const iface: Ipv4Interface = {
-      index: this.interfaces.length, dev, ip, len, mask, network: (ip & mask) >>> 0, arp: null,
+      index: this.interfaces.length, dev, ip, len, mask, network: (ip & mask) >>> 0, arp: null, qdisc: null, out: dev,
     };
     if (!(dev instanceof PointToPointDevice)) iface.arp = new ArpCache(this.net, dev, () => iface.ip, this.arpOptions);
     this.interfaces.push(iface);
@@ -104,6 +115,24 @@ export class IpNode extends Node {
     dev.onReceive = (d, p, forUs) => this.receiveFrame(d, p, forUs);
     this.routes.add({ network: ip, len, gateway: 0, iface: iface.index, metric: 0 });
     return iface;
+  }
+
+  /**
+   * Put `disc` on the device of `iface` as its root queue disc, replacing
+   * the one there (which must be empty), or remove it (null), as ns-3's
+   * TrafficControlHelper Install/Uninstall. ARP on the interface sends
+   * through it too.
+   */
+  setQueueDisc(iface: Ipv4Interface, disc: QueueDisc | null): void {
+    if (this.interfaces[iface.index] !== iface) throw new Error(`${this.name}: interface ${iface.index} is not an interface of this node`);
+    if (iface.qdisc !== null) iface.qdisc.detach();
+    iface.qdisc = null;
+    if (disc !== null) {
+      disc.attach(iface.dev);
+      iface.qdisc = disc;
+    }
+    iface.out = iface.qdisc ?? iface.dev;
+    if (iface.arp !== null) iface.arp.out = iface.out;
   }
 
   interfaceOf(dev: NetDevice): Ipv4Interface | undefined {
@@ -227,11 +256,11 @@ export class IpNode extends Node {
   /** Transmit through `iface` to next hop `nextHop`. */
   outputVia(p: Packet, iface: Ipv4Interface, nextHop: Ipv4): void {
     if (iface.arp === null) {
-      iface.dev.send(p, 0);
+      iface.out.send(p, 0);
       return;
     }
     if (nextHop === IPV4_BROADCAST) {
-      iface.dev.send(p, 0xffff_ffff_ffff);
+      iface.out.send(p, 0xffff_ffff_ffff);
       return;
     }
     iface.arp.resolveAndSend(p, nextHop);

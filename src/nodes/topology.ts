@@ -11,6 +11,12 @@
  * every multi-homed host) gets a shortest-path (hop count) route to every
  * subnet; a single-homed host gets its connected route and a default route
  * through a forwarding node on its subnet.
+ *
+ * Traffic control as ns-3's Ipv4AddressHelper::Assign: every device that
+ * gets an IPv4 address and has a flow-controlled queue (point-to-point,
+ * CSMA; not a bridge, so never a switch port) gets a root queue disc of the
+ * kind `queueDisc` names, FqCoDel with ns-3 3.37's defaults unless told
+ * otherwise; `setQueueDisc` replaces them all later (before traffic starts).
  */
 import { rateBps, timeNs } from '../engine';
 import { formatIpv4, parseCidr, prefixMask, SubnetAllocator, type Ipv4 } from '../net/address';
@@ -22,6 +28,8 @@ import { BridgeDevice } from './bridge';
 import { InternetCloud, type InternetOptions } from './internet-cloud';
 import { IpNode, type Ipv4Interface } from './ip-node';
 import { Node, type NodeKind } from './node';
+import type { QueueDisc } from './queue-disc';
+import { createQueueDisc, DEFAULT_QUEUE_DISC, type QueueDiscSpec } from './traffic-control';
 
 /** bits/s, or a string with its unit ("1Gbps"). */
 export type Rate = number | string;
@@ -65,6 +73,11 @@ export interface Lan {
   len: number;
 }
 
+export interface TopologyOptions extends NetworkOptions {
+  /** Root queue disc of every IP device (default: FqCoDel with ns-3 3.37's defaults; { kind: 'none' } for none). */
+  queueDisc?: QueueDiscSpec;
+}
+
 function allocatorOf(a: string | SubnetAllocator): SubnetAllocator {
   if (typeof a !== 'string') return a;
   const { network, len } = parseCidr(a);
@@ -77,9 +90,14 @@ export class Topology {
   readonly links: P2pLink[] = [];
   readonly lans: Lan[] = [];
   private readonly byName = new Map<string, Node>();
+  /** The root queue disc that IP devices get when addressed. */
+  queueDisc: QueueDiscSpec;
 
-  constructor(opts: NetworkOptions = {}) {
+  constructor(opts: TopologyOptions = {}) {
     this.net = new Network(opts);
+    this.queueDisc = opts.queueDisc ?? DEFAULT_QUEUE_DISC;
+    // Fail at construction on a bad spec, not at the first address.
+    createQueueDisc(new Network(), 'topology', this.queueDisc)?.detach();
   }
 
   private add<N extends Node>(n: N): N {
@@ -160,7 +178,37 @@ export class Topology {
     const other = this.assigned.get(ip);
     if (other !== undefined) throw new RangeError(`topology: ${formatIpv4(ip)} is already the address of ${other}; ${node.name} needs another (two links on one subnet?)`);
     this.assigned.set(ip, `${node.name} (${dev.name})`);
-    return node.addInterface(dev, ip, len);
+    const iface = node.addInterface(dev, ip, len);
+    this.installQueueDisc(node, iface, this.queueDisc);
+    return iface;
+  }
+
+  private installQueueDisc(node: IpNode, iface: Ipv4Interface, spec: QueueDiscSpec): void {
+    if (!iface.dev.supportsFlowControl) return;
+    node.setQueueDisc(iface, createQueueDisc(this.net, iface.dev.name, spec));
+  }
+
+  /**
+   * Put a root queue disc of kind `spec` on every IP device with a
+   * flow-controlled queue (or on those `filter` accepts), replacing what is
+   * there, as ns-3's TrafficControlHelper Uninstall + Install; later
+   * addresses get it too. Call it before traffic starts: a disc that holds
+   * packets cannot be removed.
+   */
+  setQueueDisc(spec: QueueDiscSpec, filter?: (node: IpNode, iface: Ipv4Interface) => boolean): void {
+    createQueueDisc(new Network(), 'topology', spec);
+    if (filter === undefined) this.queueDisc = spec;
+    for (const n of this.nodes) {
+      if (!(n instanceof IpNode)) continue;
+      for (const iface of n.interfaces) if (filter === undefined || filter(n, iface)) this.installQueueDisc(n, iface, spec);
+    }
+  }
+
+  /** Every root queue disc installed now. */
+  queueDiscs(): QueueDisc[] {
+    const out: QueueDisc[] = [];
+    for (const n of this.nodes) if (n instanceof IpNode) for (const i of n.interfaces) if (i.qdisc !== null) out.push(i.qdisc);
+    return out;
   }
 
   private owns(n: Node): void {

@@ -4,12 +4,13 @@ import { DropReason } from '../../src/net/drop-reason';
 import { PPP_HEADER, IPV4_HEADER, UDP_HEADER, type Packet } from '../../src/net/packet';
 import type { CsmaDevice } from '../../src/net/csma';
 import { Topology } from '../../src/nodes/topology';
+import type { QueueDiscSpec } from '../../src/nodes/traffic-control';
 import { UdpSocket } from '../../src/transport/udp-socket';
 import type { IpNode } from '../../src/nodes/ip-node';
 import { expectConserved } from '../helpers';
 
-function pair(rate = '100Mbps', delay = '5ms', queue?: number) {
-  const topo = new Topology({ seed: 3 });
+function pair(rate = '100Mbps', delay = '5ms', queue?: number, queueDisc?: QueueDiscSpec) {
+  const topo = new Topology({ seed: 3, queueDisc });
   const a = topo.host('a');
   const b = topo.host('b');
   const link = topo.pointToPoint(a, b, { rate, delay, queue }, '192.168.0.0/30');
@@ -46,12 +47,23 @@ describe('point-to-point link', () => {
     expect(seen).toEqual([5 * MS + 7520]);
   });
 
-  it('drops at a full drop-tail queue with the reason recorded', () => {
-    const { topo, b, src, got } = pair('100Mbps', '5ms', 2);
+  it('drops at a full drop-tail queue with the reason recorded (no queue disc)', () => {
+    const { topo, b, src, got } = pair('100Mbps', '5ms', 2, { kind: 'none' });
     for (let i = 0; i < 5; i++) src.send(src.newDatagram(b.address, 7, 64));
     topo.net.sim.run();
     expect(got.length).toBe(3); // one on the wire, two queued
     expect(topo.net.dropped[DropReason.QUEUE_FULL]).toBe(2);
+    expectConserved(topo.net);
+  });
+
+  it('with the default queue disc the backlog waits above the full device queue instead', () => {
+    const { topo, b, src, got } = pair('100Mbps', '5ms', 2);
+    for (let i = 0; i < 5; i++) src.send(src.newDatagram(b.address, 7, 64));
+    topo.net.sim.run();
+    expect(got.length).toBe(5);
+    const ids = got.map((g) => g.p.id);
+    expect(ids).toEqual([...ids].sort((x, y) => x - y)); // in the order sent
+    expect(topo.net.dropped[DropReason.QUEUE_FULL]).toBe(0);
     expectConserved(topo.net);
   });
 

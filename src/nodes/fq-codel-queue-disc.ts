@@ -1,0 +1,313 @@
+/**
+ * FqCoDelQueueDisc: ns-3 3.37's default root queue disc (RFC 8290), with
+ * ns-3's defaults and order of operations:
+ *
+ * - classify: the packet's flow hash (flow-hash.ts: the IPv4 5-tuple, or
+ *   ARP's addresses, MurmurHash3 with `perturbation` 0) modulo `flows`
+ *   (1024) picks a flow queue; with `setAssociativeHash` (off) a set of
+ *   `setWays` (8) neighbouring queues is searched for one tagged with this
+ *   hash or inactive. A queue is created on first use, each with its own
+ *   CoDel (codel.ts: target 5 ms, interval 100 ms, minBytes 1500) and the
+ *   disc's limit;
+ * - enqueue: an inactive flow becomes new, with deficit = quantum (0 means
+ *   the device's MTU, 1500), and joins the tail of the new-flow list; when
+ *   the disc then holds more than `limitPackets` (10240) it drops from the
+ *   head of the fattest flow (most bytes; the first created among equals)
+ *   until it dropped `dropBatchSize` (64) packets or half that flow's bytes
+ *   ("Overlimit drop");
+ * - dequeue (deficit round robin): new flows first, then old ones; a flow
+ *   whose deficit is used up gets another quantum and moves to the tail of
+ *   the old list; a chosen flow's CoDel gives a packet (dropping some on the
+ *   way, "Target exceeded drop") whose size is taken from its deficit; a
+ *   flow found empty moves from new to old, or from old to inactive.
+ *
+ * Sizes are L3 bytes (IP header on), as ns-3's Ipv4QueueDiscItem counts.
+ *
+ * Memory: ns-3 keeps every flow queue it ever created. netsim drops a flow
+ * queue when it goes inactive in a state a new one would equal (empty, not
+ * dropping, no pending above-target time, count - lastcount <= 1, so CoDel's
+ * resumption rule would restart it at count 1 either way) and makes a fresh
+ * one when its bucket is used again: with one TCP connection per request, a
+ * client link's disc would otherwise keep a queue per connection it ever
+ * carried (hundreds of MB at 100,000 clients). The one observable difference:
+ * the overlimit drop picks, among flows of exactly equal bytes, the first
+ * created, and a re-created flow counts as created later than ns-3 would
+ * count it. `keepInactiveFlows` keeps them all, as ns-3. Flows are found by
+ * bucket in a Map of live ones (insertion order = creation order); lists are
+ * intrusive, so the per-packet path allocates nothing beyond a new flow.
+ */
+import { DropReason } from '../net/drop-reason';
+import type { NetDevice } from '../net/net-device';
+import type { Network } from '../net/network';
+import { EtherType, type Packet } from '../net/packet';
+import { CoDel, type CoDelDropSink, type CoDelParams } from './codel';
+import { packetFlowHash } from './flow-hash';
+import { QueueDisc } from './queue-disc';
+
+export interface FqCoDelParams extends CoDelParams {
+  /** Flow queues (ns-3 "Flows": 1024). */
+  flows: number;
+  /** DRR quantum, bytes; 0 = the device's MTU (ns-3's default). */
+  quantumBytes: number;
+  /** Most packets dropped from the fattest flow at once (ns-3 "DropBatchSize": 64). */
+  dropBatchSize: number;
+  /** Packets the disc holds before dropping from the fattest flow (ns-3 "MaxSize": 10240p). */
+  limitPackets: number;
+  /** Salt of the flow hash (ns-3 "Perturbation": 0). */
+  perturbation: number;
+  /** ns-3 "EnableSetAssociativeHash" (false) and "SetWays" (8). */
+  setAssociativeHash: boolean;
+  setWays: number;
+  /** Keep every flow queue ever created, as ns-3 does (false: drop those that went idle in a fresh state). */
+  keepInactiveFlows: boolean;
+}
+
+export const FQ_CODEL_DEFAULTS: FqCoDelParams = {
+  flows: 1024, quantumBytes: 0, dropBatchSize: 64, limitPackets: 10240, perturbation: 0,
+  setAssociativeHash: false, setWays: 8, targetNs: 5_000_000, intervalNs: 100_000_000, minBytes: 1500,
+  keepInactiveFlows: false,
+};
+
+const INACTIVE = 0, NEW_FLOW = 1, OLD_FLOW = 2;
+
+/** A flow queue: its FIFO and CoDel state (inherited) plus its DRR state, in one object. */
+class FqCoDelFlow extends CoDel {
+  status = INACTIVE;
+  deficit = 0;
+  /** Next flow in the list this flow is on. */
+  next: FqCoDelFlow | null = null;
+  constructor(readonly index: number, p: CoDelParams) {
+    super(p);
+  }
+}
+
+/** A FIFO of flows linked through `next` (a flow is on at most one list). */
+class FlowList {
+  head: FqCoDelFlow | null = null;
+  tail: FqCoDelFlow | null = null;
+  push(f: FqCoDelFlow): void {
+    f.next = null;
+    if (this.tail === null) this.head = f;
+    else this.tail.next = f;
+    this.tail = f;
+  }
+  shift(): FqCoDelFlow | null {
+    const f = this.head;
+    if (f === null) return null;
+    this.head = f.next;
+    if (this.head === null) this.tail = null;
+    f.next = null;
+    return f;
+  }
+}
+
+export class FqCoDelQueueDisc extends QueueDisc implements CoDelDropSink {
+  readonly kind = 'fq-codel';
+  readonly params: FqCoDelParams;
+  /** The DRR quantum in use, bytes (the device's MTU unless set). */
+  quantum: number;
+  /** Live flow queues by bucket, in creation order (ns-3's queue disc classes). */
+  private readonly live = new Map<number, FqCoDelFlow>();
+  /** Flow queues created so far (a bucket used again after its queue was dropped counts again). */
+  flowsCreated = 0;
+  private tags: Map<number, number> | null = null;
+  private readonly newFlows = new FlowList();
+  private readonly oldFlows = new FlowList();
+  // The last IPv4 5-tuple classified and its bucket: consecutive packets of one
+  // flow (most of a client link's) skip the hash. Unused with set-associative hashing.
+  private lastSrc = -1;
+  private lastDst = -1;
+  private lastProto = -1;
+  private lastPorts = -1;
+  private lastBucket = -1;
+  /** flows - 1 when flows is a power of two (hash & mask == hash % flows, without a floating-point modulo), else -1. */
+  private readonly mask: number;
+
+  constructor(net: Network, name: string, params: Partial<FqCoDelParams> = {}) {
+    super(net, name);
+    const p = { ...FQ_CODEL_DEFAULTS, ...params };
+    const where = `fq-codel ${name}`;
+    for (const k of ['flows', 'dropBatchSize', 'limitPackets', 'setWays'] as const) {
+      if (!(Number.isInteger(p[k]) && p[k] >= 1)) throw new RangeError(`${where}: ${k} must be an integer >= 1, got ${p[k]}`);
+    }
+    if (!(Number.isInteger(p.quantumBytes) && p.quantumBytes >= 0)) throw new RangeError(`${where}: quantumBytes must be an integer >= 0 (0: the device MTU), got ${p.quantumBytes}`);
+    if (p.setAssociativeHash && p.flows % p.setWays !== 0) {
+      throw new RangeError(`${where}: flows (${p.flows}) must be a multiple of setWays (${p.setWays}) with setAssociativeHash`);
+    }
+    checkCoDelParams(p, where);
+    this.params = p;
+    this.quantum = p.quantumBytes;
+    this.mask = (p.flows & (p.flows - 1)) === 0 ? p.flows - 1 : -1;
+  }
+
+  /** ns-3's flowHash % Flows. */
+  private bucket(hash: number): number {
+    return this.mask >= 0 ? hash & this.mask : hash % this.params.flows;
+  }
+
+  protected override configure(dev: NetDevice): void {
+    if (this.params.quantumBytes === 0) this.quantum = dev.mtu;
+  }
+
+  /** Flow queues held now. */
+  get flowCount(): number {
+    return this.live.size;
+  }
+
+  /** Packets queued in the flow of bucket `h` (tests and inspectors). */
+  flowLength(h: number): number {
+    return this.live.get(h)?.length ?? 0;
+  }
+
+  private createFlow(h: number): FqCoDelFlow {
+    const f = new FqCoDelFlow(h, this.params);
+    this.live.set(h, f);
+    this.flowsCreated++;
+    return f;
+  }
+
+  /** `f` just went inactive: forget it if a new flow would behave the same (see the header). */
+  private maybeForget(f: FqCoDelFlow): void {
+    if (this.params.keepInactiveFlows || f.length > 0 || f.dropping || f.firstAboveTime !== 0 || ((f.count - f.lastCount) | 0) > 1) return;
+    this.live.delete(f.index);
+  }
+
+  /** Bucket for hash `hash` (ns-3's SetAssociativeHash). */
+  private setAssociative(hash: number): number {
+    const ways = this.params.setWays;
+    const h = hash % this.params.flows;
+    const outer = h - (h % ways);
+    const tags = (this.tags ??= new Map());
+    for (let i = outer; i < outer + ways; i++) {
+      const f = this.live.get(i);
+      if (f === undefined || tags.get(i) === hash || f.status === INACTIVE) {
+        tags.set(i, hash);
+        return i;
+      }
+    }
+    tags.set(outer, hash);
+    return outer;
+  }
+
+  /** The flow bucket `p` goes to. */
+  bucketOf(p: Packet): number {
+    const o = this.params;
+    if (o.setAssociativeHash) return this.setAssociative(packetFlowHash(p, o.perturbation));
+    if (p.etherType !== EtherType.IPV4 || p.tunnel) return this.bucket(packetFlowHash(p, o.perturbation));
+    const ports = p.srcPort * 65536 + p.dstPort;
+    if (p.srcIp === this.lastSrc && p.dstIp === this.lastDst && p.protocol === this.lastProto && ports === this.lastPorts) return this.lastBucket;
+    const b = this.bucket(packetFlowHash(p, o.perturbation));
+    this.lastSrc = p.srcIp;
+    this.lastDst = p.dstIp;
+    this.lastProto = p.protocol;
+    this.lastPorts = ports;
+    this.lastBucket = b;
+    return b;
+  }
+
+  protected doEnqueue(p: Packet, _size: number, now: number): void {
+    const h = this.bucketOf(p);
+    const flow = this.live.get(h) ?? this.createFlow(h);
+    if (flow.status === INACTIVE) {
+      flow.status = NEW_FLOW;
+      flow.deficit = this.quantum;
+      this.newFlows.push(flow);
+    }
+    // The flow's own CoDel disc has the same packet limit (it matters only with one flow).
+    if (flow.length + 1 > this.params.limitPackets) {
+      this.dropBeforeEnqueue(p, DropReason.QDISC_OVERLIMIT);
+    } else {
+      this.packetEnqueued(p, flow.push(p, now));
+    }
+    if (this.nPackets > this.params.limitPackets) this.dropFromFattest();
+  }
+
+  /** ns-3's FqCoDelDrop: drop from the head of the flow with most bytes; returns its bucket. */
+  private dropFromFattest(): number {
+    let fat: FqCoDelFlow | null = null;
+    let max = 0;
+    for (const f of this.live.values()) {
+      if (f.bytes > max) {
+        max = f.bytes;
+        fat = f;
+      }
+    }
+    if (fat === null) return -1;
+    const threshold = max >>> 1;
+    let len = 0;
+    let count = 0;
+    do {
+      const p = fat.shift();
+      if (p === null) break;
+      const size = fat.shiftedSize;
+      this.dropAfterDequeue(p, size, DropReason.QDISC_OVERLIMIT);
+      len += size;
+    } while (++count < this.params.dropBatchSize && len < threshold);
+    return fat.index;
+  }
+
+  protected doDequeue(now: number): Packet | null {
+    for (;;) {
+      let flow: FqCoDelFlow | null = null;
+      // New flows first: one whose deficit is spent becomes old.
+      while (flow === null && this.newFlows.head !== null) {
+        const f = this.newFlows.head;
+        if (f.deficit <= 0) {
+          f.deficit += this.quantum;
+          f.status = OLD_FLOW;
+          this.oldFlows.push(this.newFlows.shift()!);
+        } else flow = f;
+      }
+      const fromNew = flow !== null;
+      while (flow === null && this.oldFlows.head !== null) {
+        const f = this.oldFlows.head;
+        if (f.deficit <= 0) {
+          f.deficit += this.quantum;
+          this.oldFlows.push(this.oldFlows.shift()!);
+        } else flow = f;
+      }
+      if (flow === null) return null;
+      const p = flow.dequeue(now, this);
+      if (p === null) {
+        // An empty flow: new -> old (so it cannot jump the queue again at once), old -> inactive.
+        if (fromNew) {
+          flow.status = OLD_FLOW;
+          this.newFlows.shift();
+          this.oldFlows.push(flow);
+        } else {
+          flow.status = INACTIVE;
+          this.oldFlows.shift();
+          this.maybeForget(flow);
+        }
+        continue;
+      }
+      const size = flow.shiftedSize;
+      flow.deficit -= size;
+      this.packetDequeued(size);
+      return p;
+    }
+  }
+
+  /** CoDel of a flow dropped `p`. */
+  codelDrop(p: Packet, size: number): void {
+    this.dropAfterDequeue(p, size, DropReason.QDISC_CODEL);
+  }
+
+  protected purge(out: Packet[]): void {
+    for (const f of [...this.live.values()]) {
+      for (let p = f.shift(); p !== null; p = f.shift()) out.push(p);
+      f.status = INACTIVE;
+      f.next = null;
+      this.maybeForget(f);
+    }
+    this.newFlows.head = this.newFlows.tail = null;
+    this.oldFlows.head = this.oldFlows.tail = null;
+  }
+}
+
+/** Throw a RangeError naming `where` unless `p` are CoDel parameters ns-3 accepts. */
+export function checkCoDelParams(p: CoDelParams, where: string): void {
+  if (!(p.targetNs > 0)) throw new RangeError(`${where}: target must be > 0 ns, got ${p.targetNs}`);
+  if (!(p.intervalNs > 0)) throw new RangeError(`${where}: interval must be > 0 ns, got ${p.intervalNs}`);
+  if (!(Number.isInteger(p.minBytes) && p.minBytes >= 0)) throw new RangeError(`${where}: minBytes must be an integer >= 0, got ${p.minBytes}`);
+}
