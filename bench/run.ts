@@ -1,15 +1,21 @@
 /**
  * `npm run bench -- <suite> [--anchors] [flags]`
  *
- * Suites: engine (chain + hold), cluster (the ns-3 cluster_bench workload),
+ * Suites: engine (chain + hold at 1 k, 10 k, 100 k pending), queues (each
+ * pending-event structure against the heap: bench/queues.ts), cluster (the
+ * ns-3 cluster_bench workload),
  * tcp (TCP request/response, 100 clients x 20 servers over a lossy Internet),
  * sweep (the same grid through netsim sweep with -j 1 and -j 2, and through a
  * Redis queue with one and two netsim workers: bench/sweep.ts).
  * With --anchors the matching ns-3 / SimPy anchors run in the same process
- * tree right after netsim and each netsim/anchor ratio is printed.
+ * tree right after netsim and each netsim/anchor ratio is printed. Every
+ * suite leaves its lines in bench/results/<suite>.txt (--no-record: not);
+ * `report` runs the suites it can and renders bench/README.md from those.
  */
-import { benchChain, benchHold, rngCostNs } from './engine';
-import { benchCluster } from './cluster';
+import { engineSuite } from './engine';
+import { queuesSuite } from './queues';
+import { recordSuite, reportSuite } from './report';
+import { benchCluster, CLUSTER_QDISCS, type ClusterQdisc } from './cluster';
 import { benchTcp } from './tcp';
 import { sweepSuite } from './sweep';
 import { NS3_CLUSTER_DEFAULTS, type Ns3ClusterFlags } from '../src/scenario/presets';
@@ -37,44 +43,9 @@ function num(flags: Map<string, string>, key: string, dflt: number): number {
   return n;
 }
 
-function engineSuite(flags: Map<string, string>): void {
-  const o = {
-    chainN: num(flags, 'chainN', 2_000_000),
-    holdN: num(flags, 'holdN', 2_000_000),
-    holdP: num(flags, 'holdP', 10_000),
-    meanNs: num(flags, 'meanNs', 100_000),
-    seed: num(flags, 'seed', 1),
-  };
-  console.log(`# netsim engine bench node=${process.version}`);
-  console.log(`# rng=alea-stream cost_ns_per_sample=${rngCostNs(o.holdN, o.seed, o.meanNs).toFixed(1)}`);
-  const chain = benchChain(o.chainN);
-  console.log(lineOf(chain));
-  const hold = benchHold(o);
-  console.log(lineOf(hold));
-  const holdInline = benchHold(o, 'inline');
-  console.log(lineOf(holdInline));
-  if (flags.has('anchors')) {
-    const ns3 = runAnchor('sched', [`--chainN=${o.chainN}`, `--holdN=${o.holdN}`, `--holdP=${o.holdP}`, `--meanNs=${o.meanNs}`]);
-    const simpy = runAnchor('simpy', [`--chain-n=${o.chainN}`, `--hold-n=${o.holdN}`, `--hold-p=${o.holdP}`]);
-    const find = (ls: BenchLine[], name: string) => ls.find((l) => l.name === name);
-    const best = (ls: BenchLine[], prefix: string) =>
-      ls.filter((l) => l.name.startsWith(prefix)).sort((a, b) => b.eventsPerSec - a.eventsPerSec)[0];
-    const dflt = find(ns3, 'ns3_sched_chain_default');
-    printRatio(chain, dflt);
-    const bestChain = best(ns3, 'ns3_sched_chain_');
-    if (bestChain !== dflt) printRatio(chain, bestChain);
-    const pq = find(ns3, 'ns3_sched_hold_PriorityQueueScheduler');
-    printRatio(hold, pq);
-    const bestHold = best(ns3, 'ns3_sched_hold_');
-    if (bestHold !== pq) printRatio(hold, bestHold);
-    printRatio(holdInline, find(ns3, 'ns3_sched_hold_PriorityQueueScheduler'));
-    printRatio(chain, find(simpy, 'simpy2_chain'));
-    printRatio(hold, find(simpy, 'simpy2_hold'));
-    printRatio(hold, find(simpy, 'pyheapq_hold'));
-  }
-}
-
 const CLUSTER_FLAGS = ['clients', 'servers', 'requests', 'interval', 'reqSize', 'respSize', 'wanRate', 'wanDelay', 'lanRate', 'lanDelay', 'seed', 'run'] as const;
+/** Keys compared between netsim's and ns-3's cluster lines (ratio netsim/ns-3). */
+const CLUSTER_COMPARED = ['req_rcvd', 'resp_rcvd', 'mean_rtt_ms', 'max_rtt_ms', 'hops', 'dev_drops', 'qdisc_drops'] as const;
 
 function clusterSuite(flags: Map<string, string>): void {
   const d = NS3_CLUSTER_DEFAULTS;
@@ -87,22 +58,37 @@ function clusterSuite(flags: Map<string, string>): void {
     lanRate: flags.get('lanRate') ?? d.lanRate, lanDelay: flags.get('lanDelay') ?? d.lanDelay,
     seed: num(flags, 'seed', d.seed), run: num(flags, 'run', d.run),
   };
+  const qdisc = (flags.get('qdisc') ?? 'default') as ClusterQdisc;
+  if (!CLUSTER_QDISCS.includes(qdisc)) {
+    console.error(`bench: --qdisc=${qdisc} is not valid; expected one of ${CLUSTER_QDISCS.join(', ')}`);
+    process.exit(2);
+  }
   const variants = flags.has('variant') ? [flags.get('variant')!] : ['hub', 'switch'];
   for (const v of variants) {
     if (v !== 'hub' && v !== 'switch') {
       console.error(`bench: --variant=${v} is not valid; expected hub or switch`);
       process.exit(2);
     }
-    const ours = benchCluster({ ...base, variant: v });
+    const ours = benchCluster({ ...base, variant: v }, qdisc);
     console.log(lineOf(ours));
     if (flags.has('anchors')) {
-      const args = [`--variant=${v}`, ...CLUSTER_FLAGS.filter((k) => flags.has(k)).map((k) => `--${k}=${flags.get(k)}`)];
+      // The anchor knows default and none; the other kinds have no ns-3 counterpart here.
+      if (qdisc !== 'default' && qdisc !== 'none') {
+        console.log(`# --qdisc=${qdisc}: the ns-3 anchor takes only default|none; not run`);
+        continue;
+      }
+      const args = [`--variant=${v}`, `--qdisc=${qdisc}`, ...CLUSTER_FLAGS.filter((k) => flags.has(k)).map((k) => `--${k}=${flags.get(k)}`)];
       const ns3 = runAnchor('cluster', args).find((l) => l.name === `ns3_cluster_${v}`);
       printRatio(ours, ns3, 'hops_per_sec');
       printRatio(ours, ns3, 'events_per_sec');
       if (ns3) {
         const a = Number(ns3.extra.mean_rtt_ms), b = Number(ours.extra.mean_rtt_ms);
         console.log(`compare netsim_cluster_${v}/ns3_cluster_${v} hops=${ours.extra.hops}/${ns3.extra.hops} mean_rtt_ms=${b}/${a} rtt_diff=${((100 * (b - a)) / a).toFixed(3)}%`);
+        const cells = CLUSTER_COMPARED.filter((k) => ns3.extra[k] !== undefined).map((k) => {
+          const x = Number(ours.extra[k]), y = Number(ns3.extra[k]);
+          return `${k}=${ours.extra[k]}/${ns3.extra[k]}${y !== 0 ? `(${(x / y).toFixed(4)})` : ''}`;
+        });
+        console.log(`compare netsim_cluster_${v}/ns3_cluster_${v} ${cells.join(' ')}`);
       }
     }
   }
@@ -129,16 +115,20 @@ function lineOf(l: BenchLine): string {
 const { positional, flags } = parseFlags(process.argv.slice(2));
 const suites: Record<string, (f: Map<string, string>) => void | Promise<void>> = {
   engine: engineSuite,
+  queues: queuesSuite,
   cluster: clusterSuite,
   tcp: tcpSuite,
   sweep: sweepSuite,
+  report: reportSuite,
 };
-const wanted = positional.length > 0 ? positional : Object.keys(suites);
+const wanted = positional.length > 0 ? positional : Object.keys(suites).filter((s) => s !== 'report');
 for (const s of wanted) {
   const run = suites[s];
   if (!run) {
     console.error(`bench: unknown suite "${s}"; valid suites: ${Object.keys(suites).join(', ')}`);
     process.exit(2);
   }
-  await run(flags);
+  // Each suite's lines are kept in bench/results/<suite>.txt for the report (not the report's own).
+  if (s === 'report' || flags.has('no-record')) await run(flags);
+  else await recordSuite(s, process.argv.slice(2).filter((a) => a !== s), () => run(flags));
 }

@@ -1,0 +1,112 @@
+/**
+ * `npm run bench -- queues`: every pending-event structure against the heap,
+ * on the hold model at pending sizes 10 .. 1 M under three increment
+ * distributions, and on the chain. Each (repetition, structure) runs in a
+ * fresh process (bench/queue-worker.ts) so V8 sees one queue class per run;
+ * repetitions are interleaved across structures so a burst of load from
+ * elsewhere on the machine hits all of them; medians are reported.
+ *
+ * Flags: --structures=heap,calendar,two-level,ladder --sizes=10,...,1000000
+ * --dists=exp,uniform,bimodal --reps=3 --n=1000000 --chainN=2000000
+ * --tune=key:value,... (ladder tuning for two-level and ladder).
+ */
+import { spawnSync } from 'node:child_process';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EVENT_QUEUE_TUNING } from '../src/engine/event-queue';
+import { DISTRIBUTION_NOTES, type CellResult } from './queue-worker';
+import { setSummary } from './report';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+function runWorker(structure: string, args: string[]): CellResult[] {
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', resolve(here, 'queue-worker.ts'), `--structure=${structure}`, ...args], {
+    encoding: 'utf8', maxBuffer: 1 << 24, cwd: resolve(here, '..'),
+  });
+  if (r.status !== 0) throw new Error(`queues bench: worker ${structure} failed (exit ${r.status}): ${r.stderr.slice(-2000)}`);
+  return r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as CellResult);
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[(xs.length - 1) >> 1];
+const sizeLabel = (p: number): string => (p >= 1e6 ? `${p / 1e6}M` : p >= 1e3 ? `${p / 1e3}k` : String(p));
+const mps = (x: number): string => (x / 1e6).toFixed(2);
+
+export async function queuesSuite(flags: Map<string, string>): Promise<void> {
+  const structures = (flags.get('structures') ?? 'heap,calendar,two-level,ladder').split(',');
+  const reps = Number(flags.get('reps') ?? 3);
+  const pass = ['sizes', 'dists', 'n', 'chainN', 'meanNs', 'seed', 'tune'].filter((k) => flags.has(k)).map((k) => `--${k}=${flags.get(k)}`);
+  const tuning = { ...EVENT_QUEUE_TUNING, ...Object.fromEntries((flags.get('tune') ?? '').split(',').filter(Boolean).map((kv) => kv.split(':'))) };
+  const header = [
+    `# queues bench node=${process.version} reps=${reps} n=${flags.get('n') ?? 1_000_000} mean_ns=${flags.get('meanNs') ?? 100_000}`,
+    `# ladder tuning ${Object.entries(tuning).map(([k, v]) => `${k}=${v}`).join(' ')}; two-level = the same with maxRungs=1; ladder = EventQueue`,
+    `# increments: ${Object.entries(DISTRIBUTION_NOTES).map(([k, v]) => `${k} ${v}`).join('; ')}; hold ops = pop + push, events_per_sec = ops/s`,
+  ];
+  for (const h of header) console.log(h);
+  const cells = new Map<string, CellResult[]>();
+  for (let rep = 0; rep < reps; rep++) {
+    for (const s of structures) {
+      for (const c of runWorker(s, pass)) {
+        const key = `${c.structure}|${c.shape}|${c.dist}|${c.p}`;
+        cells.set(key, [...(cells.get(key) ?? []), c]);
+      }
+      console.log(`# rep ${rep + 1}/${reps} ${s} done`);
+    }
+  }
+  const lines: string[] = [...header];
+  const med = new Map<string, number>();
+  for (const [key, runs] of cells) {
+    const [structure, shape, dist, p] = key.split('|');
+    const rates = runs.map((r) => r.eventsPerSec);
+    const m = median(rates);
+    med.set(key, m);
+    const name = shape === 'chain' ? `queues_${structure}_chain` : `queues_${structure}_${dist}_p${p}`;
+    const gcs = Math.max(...runs.map((r) => r.gcs));
+    lines.push(`${name} events_per_sec=${m.toFixed(0)} wall_s=${median(runs.map((r) => r.wallS)).toFixed(4)} extra=ops=${runs[0].ops},runs=${runs.length},min=${Math.min(...rates).toFixed(0)},max=${Math.max(...rates).toFixed(0)},gcs_max=${gcs}`);
+  }
+  lines.push(...table(structures, cells, med));
+  setSummary(lines);
+  for (const l of lines.slice(header.length)) console.log(l);
+}
+
+/** Markdown tables: M events/s per structure x distribution x size (best in bold), then each / heap. */
+function table(structures: string[], cells: Map<string, CellResult[]>, med: Map<string, number>): string[] {
+  const keys = [...cells.keys()].map((k) => k.split('|'));
+  const sizes = [...new Set(keys.filter((k) => k[1] === 'hold').map((k) => Number(k[3])))].sort((a, b) => a - b);
+  const dists = [...new Set(keys.filter((k) => k[1] === 'hold').map((k) => k[2]))];
+  const hasChain = keys.some((k) => k[1] === 'chain');
+  const get = (s: string, d: string, p: number): number | undefined => med.get(`${s}|hold|${d}|${p}`);
+  const chain = (s: string): number | undefined => med.get(`${s}|chain|-|1`);
+  const out = ['', `| structure | increments | ${sizes.map(sizeLabel).join(' | ')}${hasChain ? ' | chain |' : ' |'}`,
+    `|---|---|${sizes.map(() => '---:').join('|')}|${hasChain ? '---:|' : ''}`];
+  for (const d of dists) {
+    for (const s of structures) {
+      const row = sizes.map((p) => {
+        const v = get(s, d, p);
+        if (v === undefined) return '-';
+        const best = Math.max(...structures.map((x) => get(x, d, p) ?? 0));
+        return v === best ? `**${mps(v)}**` : mps(v);
+      });
+      let ch = '';
+      if (hasChain) {
+        const v = chain(s);
+        const best = Math.max(...structures.map((x) => chain(x) ?? 0));
+        ch = v === undefined ? ' - |' : v === best ? ` **${mps(v)}** |` : ` ${mps(v)} |`;
+      }
+      out.push(`| ${s} | ${d} | ${row.join(' | ')} |${ch}`);
+    }
+  }
+  out.push('', 'M events/s, median of the runs; best per column in bold.');
+  if (structures.includes('heap')) {
+    const others = structures.filter((s) => s !== 'heap');
+    out.push('', `| / heap | increments | ${sizes.map(sizeLabel).join(' | ')}${hasChain ? ' | chain |' : ' |'}`,
+      `|---|---|${sizes.map(() => '---:').join('|')}|${hasChain ? '---:|' : ''}`);
+    for (const d of dists) {
+      for (const s of others) {
+        const row = sizes.map((p) => { const a = get(s, d, p), h = get('heap', d, p); return a && h ? `${(a / h).toFixed(2)}x` : '-'; });
+        const a = chain(s), h = chain('heap');
+        out.push(`| ${s} | ${d} | ${row.join(' | ')} |${hasChain ? ` ${a && h ? `${(a / h).toFixed(2)}x` : '-'} |` : ''}`);
+      }
+    }
+  }
+  return out;
+}
