@@ -23,6 +23,8 @@ export const DropReason = {
   BAD_REFERENCE: 15,
   /** An encapsulated packet whose connection reference names no live connection data structure. */
   STALE_REFERENCE: 16,
+  /** Lost on arrival by a link's receive error model (a lossy point-to-point link). */
+  LINK_LOSS: 17,
 } as const;
 
 export type DropReasonCode = (typeof DropReason)[keyof typeof DropReason];
@@ -30,5 +32,5 @@ export type DropReasonCode = (typeof DropReason)[keyof typeof DropReason];
 export const DROP_REASON_NAMES: readonly string[] = [
   'queue-full', 'link-down', 'ttl-expired', 'no-route', 'arp-pending-full', 'arp-failed',
   'not-for-us', 'no-socket', 'wan-loss', 'backoff-limit', 'mac-filtered', 'node-down',
-  'tcp-discard', 'cluster', 'same-port', 'bad-reference', 'stale-reference',
+  'tcp-discard', 'cluster', 'same-port', 'bad-reference', 'stale-reference', 'link-loss',
 ];
