@@ -11,6 +11,7 @@ import { benchChain, benchHold, rngCostNs } from './engine';
 import { benchCluster } from './cluster';
 import { benchTcp } from './tcp';
 import { benchSweep } from './sweep';
+import { tcpAnchorSuite } from './tcp-anchor';
 import { NS3_CLUSTER_DEFAULTS, type Ns3ClusterFlags } from '../src/scenario/presets';
 import { printRatio, runAnchor, type BenchLine } from './anchors';
 
@@ -141,6 +142,7 @@ const suites: Record<string, (f: Map<string, string>) => void | Promise<void>> =
   cluster: clusterSuite,
   tcp: tcpSuite,
   sweep: sweepSuite,
+  'tcp-anchor': tcpAnchorSuite,
 };
 const wanted = positional.length > 0 ? positional : Object.keys(suites);
 for (const s of wanted) {
