@@ -10,9 +10,7 @@
  */
 import { buildSimulation } from '../src/scenario/build';
 import { mustLoad, NS3_TCP_DEFAULTS, ns3TcpScenario, type Ns3TcpFlags } from '../src/scenario/presets';
-import { TcpFlag, type Packet } from '../src/net/packet';
-import type { TcpSocket } from '../src/transport/tcp-socket';
-import { unwrap } from '../src/transport/tcb';
+import { TcpCounters } from '../src/transport/tcp-counters';
 import { formatBenchLine, parseBenchLine, printRatio, runAnchor, type BenchLine } from './anchors';
 
 /** Nearest-rank percentile of sorted values, as the anchor computes it. */
@@ -47,27 +45,7 @@ export function benchTcpAnchor(o: Ns3TcpFlags): BenchLine {
       ended();
     });
   }
-  // Retransmissions, counted as the anchor counts them.
-  const high = new WeakMap<TcpSocket, number>();
-  let segs = 0;
-  let retx = 0;
-  let retxBytes = 0;
-  let retxSyn = 0;
-  const onTx = (p: Packet, s: TcpSocket): void => {
-    segs++;
-    const f = p.tcpFlags;
-    const len = p.payloadBytes + (f & TcpFlag.SYN ? 1 : 0) + (f & TcpFlag.FIN ? 1 : 0);
-    if (len === 0) return;
-    const start = unwrap(p.tcpSeq, s.tcb.iss);
-    const h = high.get(s);
-    if (h !== undefined && start < h) {
-      retx++;
-      retxBytes += p.payloadBytes;
-      if (f & TcpFlag.SYN) retxSyn++;
-    }
-    if (h === undefined || start + len > h) high.set(s, start + len);
-  };
-  for (const t of sim.tcpLayers) t.txTrace.connect(onTx);
+  const counters = new TcpCounters(sim.tcpLayers);
   const t1 = performance.now();
   engine.run({ until: o.stop * 1e9, idleStops: true });
   const wall = (performance.now() - t1) / 1000;
@@ -91,7 +69,7 @@ export function benchTcpAnchor(o: Ns3TcpFlags): BenchLine {
     req_bytes_rcvd: sim.stats.requestBytesReceived, resp_bytes_rcvd: sim.stats.responseBytesReceived,
     mean_ct_ms: ms(ct.reduce((a, b) => a + b, 0) / Math.max(1, ct.length)), p50_ct_ms: ms(nearestRank(sorted, 0.5)),
     p99_ct_ms: ms(nearestRank(sorted, 0.99)), max_ct_ms: ms(sorted[sorted.length - 1] ?? 0),
-    tcp_segs: segs, retx, retx_bytes: retxBytes, retx_syn: retxSyn, loss_drops: drops['link-loss'] ?? 0,
+    tcp_segs: counters.segments, retx: counters.retransmits, retx_bytes: counters.retransmitBytes, retx_syn: counters.synRetransmits, loss_drops: drops['link-loss'] ?? 0,
     hops, hops_per_sec: (hops / wall).toFixed(0), dev_drops: drops['queue-full'] ?? 0, qdisc_drops: qdiscDrops,
     events_per_req: (engine.executed / Math.max(1, total)).toFixed(2), sim_s: (net.now / 1e9).toFixed(4),
     nodes: sim.topo.nodes.length, switch_ports: switchPorts, setup_s: setupS.toFixed(3),
