@@ -36,8 +36,8 @@ export function parseBenchLine(line: string): BenchLine | null {
   return { name: m[1], eventsPerSec: Number(m[2]), wallS: Number(m[3]), extra };
 }
 
-/** Run one anchor (`sched`, `cluster` or `simpy`) and return its result lines. */
-export function runAnchor(kind: 'sched' | 'cluster' | 'simpy', args: string[]): BenchLine[] {
+/** Run one anchor (`sched`, `cluster`, `tcp` or `simpy`) and return its result lines. */
+export function runAnchor(kind: 'sched' | 'cluster' | 'tcp' | 'simpy', args: string[]): BenchLine[] {
   const r = spawnSync('bash', [anchorScript(), kind, ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status !== 0) {
     throw new Error(`anchor ${kind} failed (exit ${r.status}): ${r.stderr.slice(-2000)}`);

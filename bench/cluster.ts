@@ -14,7 +14,7 @@
  * control layer's TcDrop: a packet meeting a stopped device queue).
  */
 import { DropReason } from '../src/net/drop-reason';
-import { QUEUE_DISC_KINDS, type QueueDiscSpec } from '../src/nodes/traffic-control';
+import { QUEUE_DISC_KINDS } from '../src/nodes/traffic-control';
 import { buildSimulation } from '../src/scenario/build';
 import { mustLoad, ns3ClusterScenario, type Ns3ClusterFlags } from '../src/scenario/presets';
 import { formatBenchLine, parseBenchLine, type BenchLine } from './anchors';
@@ -24,8 +24,7 @@ export type ClusterQdisc = (typeof CLUSTER_QDISCS)[number];
 
 export function benchCluster(o: Ns3ClusterFlags, qdisc: ClusterQdisc = 'default'): BenchLine {
   const t0 = performance.now();
-  const sim = buildSimulation(mustLoad(ns3ClusterScenario(o)), { run: o.run });
-  if (qdisc !== 'default') sim.topo.setQueueDisc({ kind: qdisc } as QueueDiscSpec);
+  const sim = buildSimulation(mustLoad(ns3ClusterScenario({ ...o, qdisc })), { run: o.run });
   const setupS = (performance.now() - t0) / 1000;
   const net = sim.net;
   const t1 = performance.now();

@@ -18,6 +18,7 @@ import { recordSuite, reportSuite } from './report';
 import { benchCluster, CLUSTER_QDISCS, type ClusterQdisc } from './cluster';
 import { benchTcp } from './tcp';
 import { sweepSuite } from './sweep';
+import { tcpAnchorSuite } from './tcp-anchor';
 import { NS3_CLUSTER_DEFAULTS, type Ns3ClusterFlags } from '../src/scenario/presets';
 import { printRatio, runAnchor, type BenchLine } from './anchors';
 
@@ -119,6 +120,7 @@ const suites: Record<string, (f: Map<string, string>) => void | Promise<void>> =
   cluster: clusterSuite,
   tcp: tcpSuite,
   sweep: sweepSuite,
+  'tcp-anchor': tcpAnchorSuite,
   report: reportSuite,
 };
 const wanted = positional.length > 0 ? positional : Object.keys(suites).filter((s) => s !== 'report');

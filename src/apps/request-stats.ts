@@ -19,7 +19,7 @@ import { TraceSource } from '../net/trace-source';
 
 
 /** Why a request failed: a socket error, the server closing first, or the client stopping. */
-export type RequestFailure = 'timeout' | 'reset' | 'refused' | 'peer-closed' | 'stopped';
+export type RequestFailure = 'timeout' | 'reset' | 'refused' | 'peer-closed' | 'deadline' | 'stopped';
 
 export class RequestStats {
   // Client side.
@@ -28,7 +28,7 @@ export class RequestStats {
   lastIssueAt = 0;
   completed = 0;
   failed = 0;
-  readonly failuresBy: Record<RequestFailure, number> = { timeout: 0, reset: 0, refused: 0, 'peer-closed': 0, stopped: 0 };
+  readonly failuresBy: Record<RequestFailure, number> = { timeout: 0, reset: 0, refused: 0, 'peer-closed': 0, deadline: 0, stopped: 0 };
   requestBytesSent = 0;
   responseBytesReceived = 0;
   connectionsOpened = 0;

@@ -47,6 +47,8 @@ export interface TcpClientOptions {
   requestSize?: Dist;
   /** 1 (default): a new connection per request; k > 1: a connection carries up to k requests, one at a time. */
   requestsPerConnection?: number;
+  /** A request not answered this long after it was issued fails ('deadline') and its connection is reset; 0 (default): wait for ever, as TCP does. */
+  deadline?: number;
 }
 
 interface ClientConn {
@@ -55,6 +57,8 @@ interface ClientConn {
   uses: number;
   /** The request awaiting its response (null: idle). */
   req: TcpRequest | null;
+  /** Its deadline timer (-1: none). */
+  deadlineTimer: number;
 }
 
 export class TcpRequestClient extends Application {
@@ -65,6 +69,7 @@ export class TcpRequestClient extends Application {
   private readonly traceSchedule: TcpClientOptions['schedule'] | null;
   private startedAt = 0;
   readonly perConnection: number;
+  private readonly deadline: number;
   private readonly meanInterval: number;
   private readonly think: () => number;
   private readonly reqSize: () => number;
@@ -108,6 +113,8 @@ export class TcpRequestClient extends Application {
     }
     if (!(Number.isInteger(o.requests) && o.requests >= 0)) throw new RangeError(`${name}: requests must be an integer >= 0, got ${o.requests}`);
     this.requests = o.requests;
+    this.deadline = o.deadline ?? 0;
+    if (!(Number.isFinite(this.deadline) && this.deadline >= 0)) throw new RangeError(`${name}: deadline must be a finite number of ns >= 0, got ${this.deadline}`);
     this.perConnection = o.requestsPerConnection ?? 1;
     if (!(Number.isInteger(this.perConnection) && this.perConnection >= 1)) {
       throw new RangeError(`${name}: requestsPerConnection must be an integer >= 1, got ${this.perConnection}`);
@@ -184,6 +191,7 @@ export class TcpRequestClient extends Application {
     c.req = req;
     c.uses++;
     c.socket.send(bytes, req);
+    if (this.deadline > 0) c.deadlineTimer = this.net.sim.schedule(this.deadline, () => this.deadlinePassed(c, req));
     if (this.issueTrace.active) this.issueTrace.fire(req, c.socket);
     this.stats.requestBytesSent += bytes;
     if (this.issuedHere === this.requests) this.closeIdle();
@@ -198,7 +206,7 @@ export class TcpRequestClient extends Application {
     s.onPeerClose = this.peerCloseCb;
     s.onClosed = this.closedCb;
     s.onError = this.errorCb;
-    const c: ClientConn = { socket: s, uses: 0, req: null };
+    const c: ClientConn = { socket: s, uses: 0, req: null, deadlineTimer: -1 };
     this.conns.set(s, c);
     return c;
   }
@@ -220,12 +228,18 @@ export class TcpRequestClient extends Application {
         continue;
       }
       this.stats.recordLatency(this.net.now - c.req.sentAt);
+      this.clearDeadline(c);
       if (this.endTrace.active) this.endTrace.fire(c.req, 'completed');
       c.req = null;
       if (c.uses >= this.perConnection || this.issuedHere >= this.requests || !this.running) s.close();
       else this.idle.push(c);
       this.requestEnded();
     }
+  }
+
+  private clearDeadline(c: ClientConn): void {
+    if (c.deadlineTimer >= 0) this.net.sim.cancel(c.deadlineTimer);
+    c.deadlineTimer = -1;
   }
 
   /** A request completed or failed: a closed loop thinks, then issues the next. */
@@ -238,7 +252,18 @@ export class TcpRequestClient extends Application {
     if (k >= 0) this.idle.splice(k, 1);
   }
 
+  /** No response in time: give the request up and reset its connection. */
+  private deadlinePassed(c: ClientConn, req: TcpRequest): void {
+    c.deadlineTimer = -1;
+    if (c.req !== req) return;
+    this.conns.delete(c.socket);
+    this.dropIdle(c);
+    this.fail(c, 'deadline');
+    c.socket.abort();
+  }
+
   private fail(c: ClientConn, why: RequestFailure): void {
+    this.clearDeadline(c);
     if (c.req === null) return;
     if (this.endTrace.active) this.endTrace.fire(c.req, why);
     c.req = null;

@@ -36,6 +36,13 @@ export interface TcpServerOptions {
   responseSize: Dist;
   /** The host's CPU (default: a new one-core CPU). */
   cpu?: Cpu;
+  /**
+   * 'client' (default): close once the client has closed and every response
+   * is sent (HTTP/1.1 keep-alive); 'response': close right after answering,
+   * the FIN riding on the response's last segment (HTTP/1.0, ns-3's
+   * tcp_bench server).
+   */
+  closeAfter?: 'client' | 'response';
 }
 
 interface ServerConn {
@@ -55,6 +62,7 @@ interface ServerJob {
 export class TcpServerApp extends Application {
   readonly cpu: Cpu;
   readonly port: number;
+  readonly closeAfter: 'client' | 'response';
   /** A request is complete, before it queues for the CPU. */
   readonly requestTrace = new TraceSource<[TcpSocket, TcpRequest]>('request');
   private readonly conns = new Map<TcpSocket, ServerConn>();
@@ -70,6 +78,8 @@ export class TcpServerApp extends Application {
   constructor(readonly node: IpNode, readonly tcp: TcpLayer, opts: TcpServerOptions, readonly stats: RequestStats, name = `${node.name}/tcp-server`) {
     super(node.net, name);
     this.port = checkPort(opts.port, name);
+    this.closeAfter = opts.closeAfter ?? 'client';
+    if (this.closeAfter !== 'client' && this.closeAfter !== 'response') throw new RangeError(`${name}: closeAfter must be 'client' or 'response', got ${String(this.closeAfter)}`);
     this.cpu = opts.cpu ?? new Cpu(node.net.sim, 1, `${node.name}/cpu`);
     this.service = sampler(opts.serviceTime, node.net.streams.stream(`${name}/service`), `${name}: serviceTime`);
     this.respSize = sampler(opts.responseSize, node.net.streams.stream(`${name}/response-size`), `${name}: responseSize`);
@@ -159,7 +169,7 @@ export class TcpServerApp extends Application {
     const s = c.socket;
     const st = s.state;
     // A socket exported without release() is no longer in its layer's table.
-    if (c.gone || s.tcb.finQueued || !(st === 'ESTABLISHED' || st === 'CLOSE_WAIT')
+    if (c.gone || s.closing || !(st === 'ESTABLISHED' || st === 'CLOSE_WAIT')
       || s.layer.find(s.tcb.localPort, s.tcb.remoteIp, s.tcb.remotePort) !== s) {
       this.stats.responsesAbandoned++;
       return;
@@ -170,7 +180,7 @@ export class TcpServerApp extends Application {
     s.send(bytes, resp);
     this.stats.responsesSent++;
     this.stats.responseBytesSent += bytes;
-    if (c.peerClosed && c.pending === 0) s.close();
+    if (c.pending === 0 && (c.peerClosed || this.closeAfter === 'response')) s.close();
   }
 
   private peerClosed(s: TcpSocket): void {

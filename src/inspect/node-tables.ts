@@ -110,8 +110,8 @@ function tcpTable(title: string, layer: TcpLayer): InfoTable {
   for (const m of internals.tcpConns(layer)?.values() ?? []) {
     for (const s of m.values()) {
       const t = s.tcb;
-      rows.push([ep(t.localIp, t.localPort), ep(t.remoteIp, t.remotePort), t.state, String(t.sndNxt - t.iss - 1), String(t.sndUna - t.iss - 1),
-        String(t.rcvNxt - t.irs - 1), t.srtt > 0 ? ms(t.srtt) : '—', ms(t.rto), String((s as unknown as { handle?: number }).handle ?? '—')]);
+      rows.push([ep(t.localIp, t.localPort), ep(t.remoteIp, t.remotePort), t.state, String(t.sndNxt - t.iss - 1), String(t.tx.head - t.iss - 1),
+        String(t.rx.next - t.irs - 1), t.srtt > 0 ? ms(t.srtt) : '—', ms(t.rto), String((s as unknown as { handle?: number }).handle ?? '—')]);
     }
   }
   const listening = [...(internals.tcpListeners(layer)?.keys() ?? [])];

@@ -16,7 +16,7 @@ export const METRIC_NAMES = [
   'balancer-busy', 'balancer-queue-max',
   'latency-mean', 'latency-p50', 'latency-p99', 'latency-max',
   'load-cv', 'migrations', 'migration-rtt-mean', 'broken-connections', 'suspicions', 'false-deaths', 'open-connections',
-  'drops', 'conserved', 'hops', 'events', 'sim-time',
+  'tcp-segments', 'tcp-retransmits', 'drops', 'conserved', 'hops', 'events', 'sim-time',
 ] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
 
@@ -34,7 +34,7 @@ const def = (name: MetricName, title: string, format: ColumnFormat, description:
 export const METRICS: Readonly<Record<MetricName, MetricDef>> = Object.fromEntries([
   def('requests-issued', 'requests issued', 'int', 'requests the clients issued'),
   def('requests-completed', 'requests done', 'int', 'requests whose whole response reached the client'),
-  def('requests-failed', 'requests failed', 'int', 'requests that ended in an error (reset, timeout, refused, peer closed)'),
+  def('requests-failed', 'requests failed', 'int', 'requests that ended in an error (reset, timeout, refused, peer closed, client deadline)'),
   def('requests-unfinished', 'requests unfinished', 'int', 'requests neither completed nor failed when the run ended (a lost UDP request, a connection still open)'),
   def('response-bypass', 'response bypass', 'pct', 'response segments that reached the client without being processed by the first device of their connection, over response segments delivered'),
   def('responses-seen-not-processed', 'heard-only responses', 'int', 'response frames the first device\'s NIC heard on a hub but did not process (they still bypass it)'),
@@ -58,6 +58,8 @@ export const METRICS: Readonly<Record<MetricName, MetricDef>> = Object.fromEntri
   def('suspicions', 'suspicions', 'int', 'times a first device suspected a server had failed (its reports late)'),
   def('false-deaths', 'false deaths', 'int', 'times a first device forgot a server whose node was in fact up (and the connections it held with it)'),
   def('open-connections', 'open at end', 'int', 'TCP connections still open when the run ended (the drain was cut short)'),
+  def('tcp-segments', 'TCP segments', 'int', 'segments every TCP (hosts\' and smart NICs\') handed to IP: data, ACKs, SYN, FIN, RST'),
+  def('tcp-retransmits', 'TCP retransmits', 'int', 'segments that took sequence space (data, SYN, FIN) and started below the highest sequence number their connection had sent: retransmissions by timeout, fast retransmit or SACK recovery (as ns-3\'s tcp_bench counts them)'),
   def('drops', 'drops', 'int', 'packets dropped, all reasons (by reason in the report)'),
   def('conserved', 'conserved', 'text', '1 when every packet created was delivered, dropped with a reason or is still held'),
   def('hops', 'hops', 'int', 'frames handed to devices for transmission (ns-3\'s hop count)'),
@@ -69,13 +71,13 @@ export const METRICS: Readonly<Record<MetricName, MetricDef>> = Object.fromEntri
 export const STANDARD_METRICS: readonly MetricName[] = [
   'requests-completed', 'requests-failed', 'response-bypass', 'responses-seen-not-processed', 'forward-bypass',
   'forwarded-first-lan-bytes', 'first-lan-bytes', 'second-lan-bytes', 'balancer-busy', 'balancer-queue-max',
-  'latency-mean', 'latency-p99', 'load-cv', 'migrations', 'migration-rtt-mean', 'open-connections', 'conserved',
+  'latency-mean', 'latency-p99', 'tcp-retransmits', 'load-cv', 'migrations', 'migration-rtt-mean', 'open-connections', 'conserved',
 ];
 
 /** The summary of a network with no cluster (the path measures need first devices). */
 export const PLAIN_METRICS: readonly MetricName[] = [
   'requests-issued', 'requests-completed', 'requests-failed', 'requests-unfinished', 'latency-mean', 'latency-p50', 'latency-p99',
-  'latency-max', 'load-cv', 'hops', 'drops', 'open-connections', 'conserved',
+  'latency-max', 'tcp-retransmits', 'load-cv', 'hops', 'drops', 'open-connections', 'conserved',
 ];
 
 export type Metrics = Record<MetricName, number | null>;

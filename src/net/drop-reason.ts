@@ -31,6 +31,8 @@ export const DropReason = {
   QDISC_OVERLIMIT: 17,
   /** CoDel's control law dropped a packet whose sojourn stayed above target (ns-3's "Target exceeded drop"). */
   QDISC_CODEL: 18,
+  /** Lost on arrival by a link's receive error model (a lossy point-to-point link). */
+  LINK_LOSS: 19,
 } as const;
 
 export type DropReasonCode = (typeof DropReason)[keyof typeof DropReason];
@@ -39,7 +41,7 @@ export const DROP_REASON_NAMES: readonly string[] = [
   'queue-full', 'link-down', 'ttl-expired', 'no-route', 'arp-pending-full', 'arp-failed',
   'not-for-us', 'no-socket', 'wan-loss', 'backoff-limit', 'mac-filtered', 'node-down',
   'tcp-discard', 'cluster', 'same-port', 'bad-reference', 'stale-reference', 'qdisc-overlimit',
-  'qdisc-codel',
+  'qdisc-codel', 'link-loss',
 ];
 
 /** True for the reasons a queue disc drops with (the anchors' one `qdisc_drops` number sums them). */

@@ -10,7 +10,9 @@
  * IPv4 or the cluster's encapsulation; `protocol` says UDP or TCP; `tunnel`
  * adds an outer IPv4 header (IP-in-IP). On-wire sizes are exact: Ethernet
  * 14 B + 4 B FCS with the payload padded to 46 B, PPP 2 B, ARP 28 B, IPv4
- * 20 B, UDP 8 B, TCP 20 B, encapsulation header 16 B.
+ * 20 B, UDP 8 B, TCP 20 B plus its options padded to 4 B (timestamps 10,
+ * window scale 3, SACK permitted 2, SACK 2 + 8 per block; `tcpOptions` says
+ * which are present), encapsulation header 16 B.
  *
  * Payload bytes are not stored: a packet carries `payloadBytes` and, for
  * applications that need them, `appSeq`/`appTs` (ns-3's SeqTsHeader, 12 B)
@@ -22,6 +24,8 @@ export const EtherType = { IPV4: 0x0800, ARP: 0x0806, ENCAP: 0x88b5 } as const;
 export const IpProtocol = { IPIP: 4, TCP: 6, UDP: 17 } as const;
 export const TcpFlag = { FIN: 0x01, SYN: 0x02, RST: 0x04, PSH: 0x08, ACK: 0x10 } as const;
 export const ArpOp = { REQUEST: 1, REPLY: 2 } as const;
+/** Bits of `Packet.tcpOptions`: the TCP options a segment carries. */
+export const TcpOpt = { TS: 1, WSCALE: 2, SACK_PERM: 4, SACK: 8 } as const;
 
 export const ETH_HEADER = 14;
 export const ETH_FCS = 4;
@@ -112,6 +116,14 @@ export class Packet {
   tcpAck = 0;
   tcpFlags = 0;
   tcpWindow = 0;
+  /** TCP header bytes with options (20 without). */
+  tcpHeaderBytes = TCP_HEADER;
+  tcpOptions = 0;
+  tcpTsVal = 0;
+  tcpTsEcr = 0;
+  tcpWscale = 0;
+  /** SACK blocks as wire sequence numbers [left0, right0, left1, ...], or null. */
+  tcpSack: number[] | null = null;
 
   // Application bytes after the L4 header.
   payloadBytes = 0;
@@ -136,7 +148,7 @@ export class Packet {
 
   /** Bytes of the L3 datagram (IPv4 header onward; outer header included). */
   ipBytes(): number {
-    const l4 = this.protocol === IpProtocol.TCP ? TCP_HEADER : this.protocol === IpProtocol.UDP ? UDP_HEADER : 0;
+    const l4 = this.protocol === IpProtocol.TCP ? this.tcpHeaderBytes : this.protocol === IpProtocol.UDP ? UDP_HEADER : 0;
     return (this.tunnel ? 2 * IPV4_HEADER : IPV4_HEADER) + l4 + this.payloadBytes;
   }
 
@@ -194,6 +206,12 @@ export class Packet {
     p.tcpAck = this.tcpAck;
     p.tcpFlags = this.tcpFlags;
     p.tcpWindow = this.tcpWindow;
+    p.tcpHeaderBytes = this.tcpHeaderBytes;
+    p.tcpOptions = this.tcpOptions;
+    p.tcpTsVal = this.tcpTsVal;
+    p.tcpTsEcr = this.tcpTsEcr;
+    p.tcpWscale = this.tcpWscale;
+    p.tcpSack = this.tcpSack;
     p.payloadBytes = this.payloadBytes;
     p.appSeq = this.appSeq;
     p.appTs = this.appTs;

@@ -35,7 +35,7 @@
 import type { NetDevice } from './net-device';
 import {
   ARP_SIZE, ENCAP_HEADER, ETH_FCS, ETH_HEADER, ETH_MIN_PAYLOAD, EtherType, IPV4_HEADER, IpProtocol,
-  PPP_HEADER, SEQ_TS_HEADER, TCP_HEADER, UDP_HEADER, type Packet,
+  PPP_HEADER, SEQ_TS_HEADER, TCP_HEADER, TcpOpt, UDP_HEADER, type Packet,
 } from './packet';
 
 /** pcap link-layer types (LINKTYPE_*) that netsim devices report. */
@@ -110,20 +110,21 @@ function writeIpv4Header(
   put16(b, o + 10, internetChecksum(b, o, o + IPV4_HEADER));
 }
 
-/** UDP or TCP header, SeqTs, and the L4 checksum over the pseudo header, at `o`. */
+/** UDP or TCP header (TCP options in ns-3's order, padded with EOL), SeqTs, and the L4 checksum over the pseudo header, at `o`. */
 function writeTransport(p: Packet, b: Uint8Array, o: number): void {
   const isTcp = p.protocol === IpProtocol.TCP;
-  const hdr = isTcp ? TCP_HEADER : UDP_HEADER;
+  const hdr = isTcp ? p.tcpHeaderBytes : UDP_HEADER;
   const l4Len = hdr + p.payloadBytes;
   put16(b, o, p.srcPort);
   put16(b, o + 2, p.dstPort);
   if (isTcp) {
     put32(b, o + 4, p.tcpSeq >>> 0);
     put32(b, o + 8, p.tcpAck >>> 0);
-    b[o + 12] = (TCP_HEADER / 4) << 4; // data offset 5 words
+    b[o + 12] = (hdr / 4) << 4; // data offset in words
     b[o + 13] = p.tcpFlags & 0xff;
     put16(b, o + 14, p.tcpWindow & 0xffff);
     // checksum (o+16) and urgent pointer (o+18) stay 0 until summed
+    writeTcpOptions(p, b, o + TCP_HEADER, o + hdr);
   } else {
     put16(b, o + 4, l4Len);
   }
@@ -141,6 +142,37 @@ function writeTransport(p: Packet, b: Uint8Array, o: number): void {
   const ck = fold(acc);
   if (isTcp) put16(b, o + 16, ck);
   else put16(b, o + 6, ck === 0 ? 0xffff : ck);
+}
+
+/** The options of a TCP segment from `o` to `end` (kinds 8, 3, 4, 5 of RFC 7323 and 2018), then EOL padding. */
+function writeTcpOptions(p: Packet, b: Uint8Array, o: number, end: number): void {
+  const f = p.tcpOptions;
+  if (f & TcpOpt.TS) {
+    b[o] = 8;
+    b[o + 1] = 10;
+    put32(b, o + 2, p.tcpTsVal >>> 0);
+    put32(b, o + 6, p.tcpTsEcr >>> 0);
+    o += 10;
+  }
+  if (f & TcpOpt.WSCALE) {
+    b[o] = 3;
+    b[o + 1] = 3;
+    b[o + 2] = p.tcpWscale & 0xff;
+    o += 3;
+  }
+  if (f & TcpOpt.SACK_PERM) {
+    b[o] = 4;
+    b[o + 1] = 2;
+    o += 2;
+  }
+  const sack = p.tcpSack;
+  if (f & TcpOpt.SACK && sack !== null) {
+    b[o] = 5;
+    b[o + 1] = 2 + 4 * sack.length;
+    o += 2;
+    for (let i = 0; i < sack.length; i++, o += 4) put32(b, o, sack[i] >>> 0);
+  }
+  while (o < end) b[o++] = 0;
 }
 
 /** IPv4 datagram (outer tunnel header if any, header, L4, payload) at `o`; returns its end. */

@@ -11,11 +11,14 @@ import { DropReason } from './drop-reason';
 import { NetDevice } from './net-device';
 import type { Network } from './network';
 import type { Packet } from './packet';
+import type { RandomStream } from '../engine';
 
 export interface PointToPointOptions {
   rate: number; // bits/s
   delay: number; // ns
   queue?: number; // packets
+  /** Probability that a frame is lost as it arrives, at each end (default 0). */
+  loss?: number;
 }
 
 export class PointToPointDevice extends NetDevice {
@@ -25,12 +28,24 @@ export class PointToPointDevice extends NetDevice {
   private inTransit = 0;
   private readonly onTxDone: () => void;
   readonly onArrive: (p: Packet) => void;
+  /** Receive error model (ns-3's RateErrorModel, packet unit): each arriving frame is lost with this probability. */
+  private lossRate = 0;
+  private lossRng: RandomStream | null = null;
+  /** Frames lost by the receive error model. */
+  lossDrops = 0;
 
   constructor(net: Network, name: string, readonly rate: number, readonly delay: number, queue = 100) {
     super(net, name, queue);
     // Bound once per device so that scheduling passes no new closure.
     this.onTxDone = () => this.txDone();
     this.onArrive = (p: Packet) => this.arrive(p);
+  }
+
+  /** Lose each arriving frame with probability `rate`, drawing from the device's own stream. */
+  setReceiveLoss(rate: number): void {
+    if (!(rate >= 0 && rate <= 1)) throw new RangeError(`${this.name}: loss must be a probability in [0, 1], got ${rate}`);
+    this.lossRate = rate;
+    this.lossRng = rate > 0 ? this.net.streams.stream(`loss/${this.name}`) : null;
   }
 
   frameBytes(p: Packet): number {
@@ -73,6 +88,11 @@ export class PointToPointDevice extends NetDevice {
       this.net.drop(p, !this.up ? this.downReason : this.peer.downReason, this.name);
       return;
     }
+    if (this.lossRng !== null && this.lossRng.random() < this.lossRate) {
+      this.lossDrops++;
+      this.net.drop(p, DropReason.LINK_LOSS, this.name);
+      return;
+    }
     this.accept(p, p.pppBytes(), true);
   }
 
@@ -91,5 +111,9 @@ export function connectPointToPoint(
   const b = new PointToPointDevice(net, nameB, o.rate, o.delay, o.queue);
   a.peer = b;
   b.peer = a;
+  if ((o.loss ?? 0) > 0) {
+    a.setReceiveLoss(o.loss!);
+    b.setReceiveLoss(o.loss!);
+  }
   return [a, b];
 }

@@ -41,6 +41,8 @@ export interface LinkOptions {
   delay: Duration;
   /** Device queue, packets (default 100, as ns-3). */
   queue?: number;
+  /** Point-to-point: probability that a frame is lost as it arrives at either end (ns-3's RateErrorModel, packet unit, on both devices). */
+  loss?: number;
 }
 
 /** Where addresses come from: a CIDR handed out in order, a shared allocator, or the two ends' addresses. */
@@ -146,7 +148,7 @@ export class Topology {
     this.owns(b);
     const back = name === `${a.name}->${b.name}` ? `${b.name}->${a.name}` : `${name}/back`;
     const [da, db] = connectPointToPoint(this.net, name, back, {
-      rate: rateBps(o.rate), delay: timeNs(o.delay), queue: o.queue,
+      rate: rateBps(o.rate), delay: timeNs(o.delay), queue: o.queue, loss: o.loss,
     });
     a.addDevice(da);
     b.addDevice(db);

@@ -85,9 +85,19 @@ const LAN_BIT = { first: PathFlag.FIRST_LAN, second: PathFlag.SECOND_LAN, third:
 
 export function tcpOptions(s: Scenario): Partial<TcpOptions> {
   const t = s.tcp;
+  const c = t.cubic;
   return {
-    mss: t.mss, rcvWnd: t.receiveWindow, initialRto: t.initialRto, minRto: t.minRto, maxRto: t.maxRto, maxRetries: t.maxRetries,
-    synRetries: t.synRetries, timeWait: t.timeWait, delayedAckCount: t.delayedAckCount, delayedAckTimeout: t.delayedAckTimeout,
+    congestionControl: t.congestionControl, recovery: t.recovery, mss: t.segmentSize, initialCwnd: t.initialCwnd,
+    ...(t.initialSsThresh !== undefined ? { initialSsThresh: t.initialSsThresh } : {}),
+    sndBufSize: t.sendBuffer, rcvBufSize: t.receiveBuffer, sack: t.sack, windowScaling: t.windowScaling, timestamps: t.timestamps,
+    limitedTransmit: t.limitedTransmit, noDelay: t.noDelay, initialRtt: t.initialRtt, minRto: t.minRto, clockGranularity: t.clockGranularity,
+    connTimeout: t.connTimeout, synRetries: t.synRetries, dataRetries: t.dataRetries, delayedAckCount: t.delayedAckCount,
+    delayedAckTimeout: t.delayedAckTimeout, persistTimeout: t.persistTimeout, timeWait: t.timeWait,
+    cubic: {
+      beta: c.beta, c: c.c, fastConvergence: c.fastConvergence, hystart: c.hystart, hystartLowWindow: c.hystartLowWindow,
+      hystartDetect: c.hystartDetect === 'train' ? 1 : c.hystartDetect === 'delay' ? 2 : 3, hystartMinSamples: c.hystartMinSamples,
+      hystartAckDelta: c.hystartAckDelta, hystartDelayMin: c.hystartDelayMin, hystartDelayMax: c.hystartDelayMax, cubicDelta: c.cubicDelta, cntClamp: c.cntClamp,
+    },
   };
 }
 
@@ -119,7 +129,7 @@ export function detectorOptions(r: ClusterSpec['reports']): DetectorOptions {
 /** Build the network, applications, cluster and faults of `s` for run `opts.run`. */
 export function buildSimulation(s: Scenario, opts: BuildOptions = {}): Simulation {
   const run = opts.run ?? 1;
-  const topo = new Topology({ seed: s.seed, run });
+  const topo = new Topology({ seed: s.seed, run, queueDisc: s.trafficControl });
   const plan = s.plan;
   const nodes = new Map<string, Node>();
   for (const n of plan.nodes) {
@@ -132,7 +142,7 @@ export function buildSimulation(s: Scenario, opts: BuildOptions = {}): Simulatio
     let name = `${p.a}->${p.b}`;
     for (let k = 2; names.has(name); k++) name = `${p.a}->${p.b}#${k}`;
     names.add(name);
-    const l = topo.pointToPoint(nodes.get(p.a)!, nodes.get(p.b)!, { rate: p.rate, delay: p.delay, queue: p.queue }, { a: p.aIp, b: p.bIp, len: p.len }, name);
+    const l = topo.pointToPoint(nodes.get(p.a)!, nodes.get(p.b)!, { rate: p.rate, delay: p.delay, queue: p.queue, loss: p.loss }, { a: p.aIp, b: p.bIp, len: p.len }, name);
     links.push({ link: p.link, a: p.a, b: p.b, aDev: l.a, bDev: l.b, hub: null });
   }
   const lans: Lan[] = plan.lans.map((pl) => buildLan(topo, nodes, pl, links));
@@ -206,7 +216,9 @@ function install(s: Scenario, run: number, topo: Topology, nodes: Map<string, No
       const tcp = new TcpLayer(node, tcpOpts);
       const o = serverOpts(node.name);
       const cpu = new Cpu(net.sim, o.cores, `${node.name}/cpu`);
-      const app = new TcpServerApp(node, tcp, { port: w.port, serviceTime: o.serviceTime, responseSize: w.responseSize, cpu }, stats);
+      const app = new TcpServerApp(node, tcp, {
+        port: w.port, serviceTime: o.serviceTime, responseSize: w.responseSize, cpu, closeAfter: w.serverClose === 'after-response' ? 'response' : 'client',
+      }, stats);
       sim.cpus.push(cpu);
       sim.servers.push(app);
       sim.tcpLayers.push(tcp);
@@ -277,7 +289,7 @@ function installClients(sim: Simulation, clientNodes: IpNode[], targets: Ipv4[],
     const a = w.arrival;
     sim.clients.push(node.addApplication(new TcpRequestClient(node, tcp, {
       servers: targets, port: w.port, arrival: a.kind, requests, requestSize: w.requestSize,
-      requestsPerConnection: w.requestsPerConnection,
+      requestsPerConnection: w.requestsPerConnection, deadline: w.deadline,
       meanInterval: a.kind === 'poisson' ? a.meanInterval : undefined,
       thinkTime: a.kind === 'closed-loop' ? a.think : undefined,
       schedule: a.kind === 'trace' ? perClient[i] : undefined,

@@ -17,7 +17,7 @@ import { expandSite } from './expand';
 import { adjacency, planNetwork, reachable, type NetworkPlan } from './plan';
 import {
   graphSchema, scenarioSchema, type ClusterSpec, type Design, type FaultSpec, type Graph, type GraphInput,
-  type ScenarioSpec, type Site, type SiteInput, type TcpSpec, type Workload,
+  type ScenarioSpec, type Site, type SiteInput, type TcpSpec, type TrafficControlSpec, type Workload,
 } from './schema';
 import { parseCsvTrace, parsePcapTrace, TraceError, type TraceRow } from './trace';
 import { knownKeys } from './schema-walk';
@@ -45,6 +45,7 @@ export interface Scenario {
   graph: Graph;
   plan: NetworkPlan;
   cluster: ClusterSpec | null;
+  trafficControl: TrafficControlSpec;
   tcp: TcpSpec;
   workload: Workload & { port: number };
   /** Requests of a replayed trace, resolved to client indexes (null: generated arrivals). */
@@ -297,7 +298,7 @@ function validate(input: unknown, file: string, opts: LoadOptions): LoadResult {
   const port = spec.workload.port ?? (spec.workload.transport === 'tcp' ? 80 : 9);
   const scenario: Scenario = {
     file, name: spec.name ?? baseName(file), description: spec.description ?? '', seed: spec.seed, runs: spec.runs,
-    site: spec.network.site ?? null, graphInput, graph, plan, cluster: graph.cluster ?? null, tcp: spec.tcp,
+    site: spec.network.site ?? null, graphInput, graph, plan, cluster: graph.cluster ?? null, trafficControl: spec.trafficControl, tcp: spec.tcp,
     workload: { ...spec.workload, port }, trace: null, faults: spec.faults, stop: spec.stop, measure: spec.measure, input,
   };
   const more = checkScenario(scenario, file);

@@ -51,6 +51,8 @@ export interface PlanP2p {
   rate: number;
   delay: number;
   queue: number;
+  /** Probability that a frame is lost on arrival at either end. */
+  loss: number;
   /** Addresses when both ends are IP nodes (always, for kinds that may be linked so). */
   aIp: Ipv4;
   bIp: Ipv4;
@@ -157,7 +159,7 @@ export function planNetwork(graph: Graph, base: JsonPath, fromSite: boolean): { 
   };
 
   // ---- links: classify, check
-  const p2pPending: { link: number; a: string; b: string; rate: number; delay: number; queue: number; subnet: string | undefined; groupIndex: number; groupSize: number }[] = [];
+  const p2pPending: { link: number; a: string; b: string; rate: number; delay: number; queue: number; loss: number; subnet: string | undefined; groupIndex: number; groupSize: number }[] = [];
   const cables: (PlanCable & { segs: string[] })[] = [];
   const uf = new UnionFind();
   graph.links.forEach((l, li) => {
@@ -191,13 +193,16 @@ export function planNetwork(graph: Graph, base: JsonPath, fromSite: boolean): { 
     if ((segA || segB) && l.subnet !== undefined) {
       problem(['links', li, 'subnet'], `a cable of a LAN takes the LAN's subnet; set "subnet" on the hub or switch (${segA ? l.a : l.b}) instead`);
     }
+    if ((segA || segB) && l.loss > 0) {
+      problem(['links', li, 'loss'], `"loss" applies to point-to-point links; the link ${l.a} - ${l.b} is a cable of a LAN (for loss on the way in, put an "internet" node in front)`);
+    }
     const rateV = hub !== null && hub.kind === 'hub' ? hub.rate : l.rate!;
     const delayV = hub !== null && hub.kind === 'hub' ? hub.delay : l.delay!;
     const n = Math.max(as.length, bs.length);
     for (let k = 0; k < n; k++) {
       const a = as[as.length === 1 ? 0 : k], b = bs[bs.length === 1 ? 0 : k];
       if (!segA && !segB) {
-        p2pPending.push({ link: li, a, b, rate: rateV, delay: delayV, queue: l.queuePackets, subnet: l.subnet, groupIndex: k, groupSize: n });
+        p2pPending.push({ link: li, a, b, rate: rateV, delay: delayV, queue: l.queuePackets, loss: l.loss, subnet: l.subnet, groupIndex: k, groupSize: n });
         continue;
       }
       const segs = [segA ? a : null, segB ? b : null].filter((x): x is string => x !== null);
@@ -355,7 +360,7 @@ export function planNetwork(graph: Graph, base: JsonPath, fromSite: boolean): { 
       if (r === undefined) continue;
       ({ network, len } = r);
     }
-    p2p.push({ link: p.link, a: p.a, b: p.b, rate: p.rate, delay: p.delay, queue: p.queue, aIp: (network + 1) >>> 0, bIp: (network + 2) >>> 0, len });
+    p2p.push({ link: p.link, a: p.a, b: p.b, rate: p.rate, delay: p.delay, queue: p.queue, loss: p.loss, aIp: (network + 1) >>> 0, bIp: (network + 2) >>> 0, len });
   }
   return { plan: { nodes, byId, members, p2p, lans, lanOf }, problems };
 }

@@ -7,13 +7,15 @@
  *  - `siteScenario`: a cluster site;
  *  - `ns3ClusterScenario`: the network and UDP workload of the ns-3 anchor
  *    cluster_bench.cc, from the anchor's own flags;
+ *  - `ns3TcpScenario`: the network and TCP workload of the ns-3 anchor
+ *    tcp_bench.cc, from the anchor's own flags;
  *  - `tcpWorkloadScenario`: clients behind an Internet cloud, a router and a
  *    LAN of servers, with no cluster (the TCP tests' network).
  */
 import { SECOND } from '../engine';
 import { ScenarioError } from './errors';
 import { loadScenarioValue, type LoadOptions, type Scenario } from './load';
-import type { ScenarioInput, SiteInput } from './schema';
+import type { ScenarioInput, SiteInput, TrafficControlSpec } from './schema';
 import { formatDuration } from './units';
 
 type Plain = Record<string, unknown>;
@@ -55,6 +57,13 @@ export interface Ns3ClusterFlags {
   lanDelay: string;
   seed: number;
   run: number;
+  /** The root queue disc on IP devices, as the anchors' --qdisc: 'default' (ns-3's FqCoDel), 'none', or another kind with its defaults. */
+  qdisc?: 'default' | TrafficControlSpec['kind'];
+}
+
+/** The scenario's `trafficControl` for an anchor's --qdisc (absent: the default, FqCoDel). */
+function trafficControlOf(qdisc: Ns3ClusterFlags['qdisc']): { trafficControl?: { kind: TrafficControlSpec['kind'] } } {
+  return qdisc === undefined || qdisc === 'default' ? {} : { trafficControl: { kind: qdisc } };
 }
 
 export const NS3_CLUSTER_DEFAULTS: Ns3ClusterFlags = {
@@ -74,32 +83,95 @@ export const NS3_CLUSTER_DEFAULTS: Ns3ClusterFlags = {
  */
 export function ns3ClusterScenario(flags: Partial<Ns3ClusterFlags> = {}): ScenarioInput {
   const o = { ...NS3_CLUSTER_DEFAULTS, ...flags };
-  const lan = o.variant === 'hub'
-    ? { id: 'lan', kind: 'hub' as const, rate: o.lanRate, delay: o.lanDelay, subnet: '10.0.0.0/9' }
-    : { id: 'lan', kind: 'l2-switch' as const, subnet: '10.0.0.0/9' };
-  const cable = o.variant === 'hub' ? {} : { rate: o.lanRate, delay: o.lanDelay };
   return {
     name: `ns3-cluster-${o.variant}`,
     description: `The plain UDP cluster of ns-3's cluster_bench.cc (${o.variant}): ${o.clients} clients, ${o.servers} servers, ${o.requests} requests each.`,
     seed: o.seed,
-    network: {
-      nodes: [
-        { id: 'client', kind: 'client', count: o.clients },
-        { id: 'router', kind: 'router' },
-        lan,
-        { id: 'server', kind: 'server', count: o.servers },
-      ],
-      links: [
-        { a: 'client', b: 'router', rate: o.wanRate, delay: o.wanDelay, subnet: '10.128.0.0/10' },
-        { a: 'router', b: lan.id, ...cable },
-        { a: 'server', b: lan.id, ...cable },
-      ],
-    },
+    network: ns3AnchorNetwork(o),
+    ...trafficControlOf(o.qdisc),
     workload: {
       transport: 'udp', requestsPerClient: o.requests,
       arrival: { kind: 'poisson', meanInterval: formatDuration(Math.round(o.interval * SECOND)) },
       requestSize: `${o.reqSize}B`, responseSize: `${o.respSize}B`,
     },
+  };
+}
+
+/** The anchors' network: clients on their own links to a router, the router and the servers on a hub or behind a switch. */
+function ns3AnchorNetwork(o: Ns3ClusterFlags, extra: { queuePackets?: number; clientLoss?: number; serviceTime?: string } = {}): ScenarioInput['network'] {
+  const lan = o.variant === 'hub'
+    ? { id: 'lan', kind: 'hub' as const, rate: o.lanRate, delay: o.lanDelay, subnet: '10.0.0.0/9' }
+    : { id: 'lan', kind: 'l2-switch' as const, subnet: '10.0.0.0/9' };
+  const q = extra.queuePackets !== undefined ? { queuePackets: extra.queuePackets } : {};
+  const cable = o.variant === 'hub' ? q : { rate: o.lanRate, delay: o.lanDelay, ...q };
+  return {
+    nodes: [
+      { id: 'client', kind: 'client', count: o.clients },
+      { id: 'router', kind: 'router' },
+      lan,
+      { id: 'server', kind: 'server', count: o.servers, ...(extra.serviceTime !== undefined ? { serviceTime: extra.serviceTime } : {}) },
+    ],
+    links: [
+      { a: 'client', b: 'router', rate: o.wanRate, delay: o.wanDelay, subnet: '10.128.0.0/10', ...q, ...(extra.clientLoss ? { loss: extra.clientLoss } : {}) },
+      { a: 'router', b: lan.id, ...cable },
+      { a: 'server', b: lan.id, ...cable },
+    ],
+  };
+}
+
+/** The TCP anchor's flags (tcp_bench.cc), in its own units; unset TCP flags keep netsim's defaults (ns-3 3.37's). */
+export interface Ns3TcpFlags extends Omit<Ns3ClusterFlags, 'requests'> {
+  requests: number;
+  /** Loss probability on each client link, at both ends. */
+  loss: number;
+  /** Simulated-time limit, s. */
+  stop: number;
+  tcp?: 'cubic' | 'newreno';
+  segSize?: number;
+  initCwnd?: number;
+  sack?: boolean;
+  delAckCount?: number;
+  /** Minimum RTO, as a netsim duration ("200ms"). */
+  minRto?: string;
+  /** Any other TCP option, as the scenario's `tcp` section writes it. */
+  tcpExtra?: Record<string, unknown>;
+  /** The device queue of every link, packets (ns-3's DropTailQueue MaxSize, 100). */
+  queuePackets?: number;
+}
+
+export const NS3_TCP_DEFAULTS: Ns3TcpFlags = {
+  ...NS3_CLUSTER_DEFAULTS, requests: 5, interval: 0.1, reqSize: 300, respSize: 40000, loss: 0, stop: 600, qdisc: 'default',
+};
+
+/**
+ * The network and workload of the ns-3 TCP anchor (tcp_bench.cc): the
+ * cluster anchor's clients, router and hub or switch, each request a new
+ * TCP connection (request, response, close): the server closes right after
+ * its response, the client once it has the whole response. `loss` loses
+ * frames on both ends of every client link.
+ */
+export function ns3TcpScenario(flags: Partial<Ns3TcpFlags> = {}): ScenarioInput {
+  const o = { ...NS3_TCP_DEFAULTS, ...flags };
+  const tcp: Plain = { ...o.tcpExtra };
+  if (o.tcp !== undefined) tcp.congestionControl = o.tcp;
+  if (o.segSize !== undefined) tcp.segmentSize = `${o.segSize}B`;
+  if (o.initCwnd !== undefined) tcp.initialCwnd = o.initCwnd;
+  if (o.sack !== undefined) tcp.sack = o.sack;
+  if (o.delAckCount !== undefined) tcp.delayedAckCount = o.delAckCount;
+  if (o.minRto !== undefined) tcp.minRto = o.minRto;
+  return {
+    name: `ns3-tcp-${o.variant}`,
+    description: `The TCP request/response network of ns-3's tcp_bench.cc (${o.variant}): ${o.clients} clients, ${o.servers} servers, ${o.requests} connections each.`,
+    seed: o.seed,
+    network: ns3AnchorNetwork(o, { queuePackets: o.queuePackets, clientLoss: o.loss, serviceTime: '0s' }),
+    ...trafficControlOf(o.qdisc),
+    tcp,
+    workload: {
+      transport: 'tcp', requestsPerClient: o.requests, serverClose: 'after-response',
+      arrival: { kind: 'poisson', meanInterval: formatDuration(Math.round(o.interval * SECOND)) },
+      requestSize: `${o.reqSize}B`, responseSize: `${o.respSize}B`,
+    },
+    stop: { at: formatDuration(Math.round(o.stop * SECOND)), requests: o.clients * o.requests },
   };
 }
 

@@ -16,6 +16,7 @@
  *
  * Cost: the run itself; progress is reported between chunks of events.
  */
+import { TcpCounters } from '../transport/tcp-counters';
 import type { RequestStats } from '../apps/request-stats';
 import { METRIC_NAMES, type MetricName, type Metrics } from '../metrics/catalog';
 import { PathRecorder } from '../metrics/path-recorder';
@@ -73,6 +74,7 @@ export function runSimulation(sim: Simulation, opts: RunOptions = {}): RunResult
     serverTcp: sim.cluster?.members.map((m) => m.tcp) ?? sim.servers.map((a) => a.tcp),
     lans: sim.lans,
   });
+  const tcpCounters = new TcpCounters([...sim.tcpLayers, ...(sim.cluster?.nics.map((n) => n.engine) ?? [])]);
   opts.attach?.(sim);
   const engine = sim.sim;
   const net = sim.net;
@@ -121,12 +123,12 @@ export function runSimulation(sim: Simulation, opts: RunOptions = {}): RunResult
   const stopReason: StopReason = reason ?? 'idle';
   return {
     scenario: s.name, design: sim.cluster?.design ?? 'none', seed: s.seed, run: sim.run, stopReason,
-    metrics: measure(sim, rec, stats), drops: net.dropsByReason(),
+    metrics: measure(sim, rec, stats, tcpCounters), drops: net.dropsByReason(),
     failures: Object.fromEntries(Object.entries(stats.failuresBy).filter(([, v]) => v > 0)), wallMs,
   };
 }
 
-function measure(sim: Simulation, rec: PathRecorder, stats: RequestStats): Metrics {
+function measure(sim: Simulation, rec: PathRecorder, stats: RequestStats, tcp: TcpCounters): Metrics {
   const net = sim.net;
   const c = sim.cluster;
   const lb = c?.balancer ?? null;
@@ -164,6 +166,8 @@ function measure(sim: Simulation, rec: PathRecorder, stats: RequestStats): Metri
     'suspicions': c !== null ? nics.reduce((a, n) => a + n.detector.suspicions, 0) : null,
     'false-deaths': c !== null ? nics.reduce((a, n) => a + n.detector.forgottenWhileUp, 0) : null,
     'open-connections': net.openConnections,
+    'tcp-segments': isTcp(sim) ? tcp.segments : null,
+    'tcp-retransmits': isTcp(sim) ? tcp.retransmits : null,
     'drops': dropped,
     'conserved': net.conservationError() === null ? 1 : 0,
     'hops': sim.topo.hops(),
@@ -172,6 +176,11 @@ function measure(sim: Simulation, rec: PathRecorder, stats: RequestStats): Metri
   };
   for (const k of METRIC_NAMES) if (m[k] === undefined) throw new Error(`metric ${k} is not measured`);
   return m as Metrics;
+}
+
+/** Whether the run's workload is TCP (the TCP measures are null otherwise). */
+function isTcp(sim: Simulation): boolean {
+  return sim.scenario.workload.transport === 'tcp';
 }
 
 export type { MetricName };

@@ -209,6 +209,7 @@ const linkSchema = z.strictObject({
   rate: rate('line rate (links to a hub take the hub\'s)').optional(),
   delay: duration('propagation delay (links to a hub take the hub\'s)').optional(),
   queuePackets: queuePackets.default(100),
+  loss: probability('point-to-point links: probability that a frame is lost on arrival, at either end (ns-3\'s RateErrorModel on both devices)').default(0),
   subnet: cidr.optional().describe('a point-to-point link\'s subnet; a group\'s links take consecutive /30s from it'),
 });
 export type GraphLink = z.output<typeof linkSchema>;
@@ -240,19 +241,86 @@ const networkSchema = z.strictObject({
   }
 });
 
+// ------------------------------------------------------------ traffic control
+
+const quota = int(1, 65535).optional().describe('packets one run of the disc may hand to the device (QueueDisc::Quota, 64)');
+const codelFields = {
+  target: duration('CoDel target sojourn time (CoDelQueueDisc::Target)', true).prefault('5ms'),
+  interval: duration('CoDel interval (CoDelQueueDisc::Interval)', true).prefault('100ms'),
+  minBytes: int(0, 1 << 30).default(1500).describe('bytes that must stay queued for CoDel to drop (MinBytes)'),
+};
+/**
+ * The root queue disc on every IP device with a flow-controlled queue (not
+ * bridge ports), with ns-3 3.37's defaults: FqCoDel, as
+ * Ipv4AddressHelper::Assign installs it; "none" sends packets straight to the
+ * device queue (ns-3's TrafficControlHelper::Uninstall, the anchors' --qdisc=none).
+ */
+export const trafficControlSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('fq-codel'),
+    flows: int(1, 65536).default(1024).describe('flow queues (FqCoDelQueueDisc::Flows)'),
+    quantumBytes: int(0, 1 << 20).default(0).describe('DRR quantum, bytes (0: the device MTU)'),
+    dropBatchSize: int(1, 65536).default(64).describe('most packets dropped from the fattest flow at once (DropBatchSize)'),
+    limitPackets: int(1, 10_000_000).default(10240).describe('packets held before the fattest flow loses some (MaxSize)'),
+    ...codelFields,
+    perturbation: int(0, 2 ** 32 - 1).default(0).describe('salt of the flow hash (Perturbation)'),
+    setAssociativeHash: z.boolean().default(false).describe('set-associative hashing (EnableSetAssociativeHash)'),
+    setWays: int(1, 1024).default(8).describe('queues per set when set-associative (SetWays)'),
+    quota,
+  }),
+  z.strictObject({
+    kind: z.literal('codel'), ...codelFields,
+    limitBytes: int(1, 1 << 30).optional().describe('limit in bytes (1,500,000 when no limitPackets)'),
+    limitPackets: int(1, 10_000_000).optional().describe('limit in packets instead of bytes'),
+    quota,
+  }),
+  z.strictObject({ kind: z.literal('pfifo-fast'), limitPackets: int(1, 10_000_000).default(1000).describe('packets in all three bands'), quota }),
+  z.strictObject({ kind: z.literal('none') }),
+]);
+export type TrafficControlSpec = z.output<typeof trafficControlSchema>;
+
 // ------------------------------------------------------------ TCP
 
+export const cubicSchema = z.strictObject({
+  beta: z.number().gt(0).lt(1).default(0.7).describe('multiplicative decrease factor (TcpCubic::Beta)'),
+  c: z.number().positive().default(0.4).describe('cubic scaling constant (TcpCubic::C)'),
+  fastConvergence: z.boolean().default(true).describe('release bandwidth faster after repeated losses (TcpCubic::FastConvergence)'),
+  hystart: z.boolean().default(true).describe('hybrid slow start (TcpCubic::HyStart)'),
+  hystartLowWindow: int(2, 65535).default(16).describe('window, in segments, from which HyStart looks for the exit (TcpCubic::HyStartLowWindow)'),
+  hystartDetect: z.enum(['train', 'delay', 'both']).default('both').describe('HyStart detection: ACK train, delay increase or both (TcpCubic::HyStartDetect)'),
+  hystartMinSamples: int(1, 255).default(8).describe('RTT samples per round before the delay test (TcpCubic::HyStartMinSamples)'),
+  hystartAckDelta: duration('spacing of ACKs that form a train', true).prefault('2ms'),
+  hystartDelayMin: duration('lower clamp of the delay threshold', true).prefault('4ms'),
+  hystartDelayMax: duration('upper clamp of the delay threshold', true).prefault('1000ms'),
+  cubicDelta: duration('RTT samples ignored this long after a window reduction', true).prefault('10ms'),
+  cntClamp: int(1, 255).default(20).describe('ACKs per segment of growth before the first loss (TcpCubic::CntClamp)'),
+});
+
+/** TCP of every host, with ns-3 3.37's defaults (attribute names in the descriptions). */
 export const tcpSchema = z.strictObject({
-  mss: size('maximum segment size').prefault('1460B'),
-  receiveWindow: size('receive window advertised').prefault('65535B'),
-  initialRto: duration('retransmission timeout before any RTT sample', true).prefault('1s'),
-  minRto: duration('lower bound of the retransmission timeout', true).prefault('200ms'),
-  maxRto: duration('upper bound of the retransmission timeout', true).prefault('60s'),
-  maxRetries: int(0, 100).default(12).describe('retransmissions of data before the connection is abandoned'),
-  synRetries: int(0, 100).default(6).describe('retransmissions of SYN or SYN|ACK before giving up'),
-  timeWait: duration('time spent in TIME_WAIT').prefault('1s'),
-  delayedAckCount: int(1, 1000).default(1).describe('acknowledge every n-th in-order segment (1: every segment; ns-3 uses 2)'),
-  delayedAckTimeout: duration('delayed-ACK timeout', true).prefault('200ms'),
+  congestionControl: z.enum(['cubic', 'newreno']).default('cubic').describe('congestion control (ns-3 TcpL4Protocol::SocketType: TcpCubic, TcpNewReno)'),
+  recovery: z.enum(['prr', 'classic']).default('prr').describe('fast-recovery window (TcpL4Protocol::RecoveryType: TcpPrrRecovery, TcpClassicRecovery)'),
+  cubic: cubicSchema.prefault({}),
+  segmentSize: size('payload bytes per segment (TcpSocket::SegmentSize)').prefault('536B'),
+  initialCwnd: int(1, 65535).default(10).describe('initial window in segments (TcpSocket::InitialCwnd)'),
+  initialSsThresh: size('initial slow-start threshold (TcpSocket::InitialSlowStartThreshold; default unbounded)').optional(),
+  sendBuffer: size('send buffer (TcpSocket::SndBufSize)').prefault('131072B'),
+  receiveBuffer: size('receive buffer, which sets the advertised window (TcpSocket::RcvBufSize)').prefault('131072B'),
+  sack: z.boolean().default(true).describe('selective acknowledgements, RFC 2018/6675 (TcpSocketBase::Sack)'),
+  windowScaling: z.boolean().default(true).describe('window scale option, RFC 7323 (TcpSocketBase::WindowScaling)'),
+  timestamps: z.boolean().default(true).describe('timestamps option, RFC 7323 (TcpSocketBase::Timestamp)'),
+  limitedTransmit: z.boolean().default(true).describe('limited transmit, RFC 3042 (TcpSocketBase::LimitedTransmit)'),
+  noDelay: z.boolean().default(true).describe('disable Nagle\'s algorithm (TcpSocket::TcpNoDelay)'),
+  initialRtt: duration('RTT estimate before the first sample (RttEstimator::InitialEstimation)', true).prefault('1s'),
+  minRto: duration('lower bound of the retransmission timeout (TcpSocketBase::MinRto)', true).prefault('1s'),
+  clockGranularity: duration('clock granularity in the RTO (TcpSocketBase::ClockGranularity)', true).prefault('1ms'),
+  connTimeout: duration('first SYN retransmission timeout, doubling (TcpSocket::ConnTimeout)', true).prefault('3s'),
+  synRetries: int(1, 100).default(6).describe('SYN transmissions before giving up (TcpSocket::ConnCount)'),
+  dataRetries: int(0, 100).default(6).describe('retransmission timeouts of data before the connection is abandoned (TcpSocket::DataRetries)'),
+  delayedAckCount: int(1, 1000).default(2).describe('acknowledge every n-th in-order segment (TcpSocket::DelAckCount; 1: every segment)'),
+  delayedAckTimeout: duration('delayed-ACK timeout (TcpSocket::DelAckTimeout)', true).prefault('200ms'),
+  persistTimeout: duration('first zero-window probe (TcpSocket::PersistTimeout)', true).prefault('6s'),
+  timeWait: duration('time spent in TIME_WAIT (ns-3: 2 MSL = 240s)', true).prefault('1s'),
 });
 export type TcpSpec = z.output<typeof tcpSchema>;
 
@@ -278,6 +346,8 @@ export const workloadSchema = z.strictObject({
   requestSize: sizeDist().prefault('300B'),
   responseSize: sizeDist().prefault('20kB'),
   requestsPerConnection: int(1, 1_000_000).default(1).describe('TCP: requests one connection carries, one after another'),
+  serverClose: z.enum(['after-client', 'after-response']).default('after-client').describe('TCP: a server closes once the client has closed (keep-alive), or right after its response (HTTP/1.0, ns-3\'s tcp_bench)'),
+  deadline: duration('TCP: a request still unanswered this long after it was issued fails and its connection is reset (absent: wait for ever)', true).optional(),
   start: duration('when the clients start').prefault('0s'),
 });
 export type Workload = z.output<typeof workloadSchema>;
@@ -312,6 +382,7 @@ export const scenarioSchema = z.strictObject({
   seed: int(0, 2 ** 31 - 1).default(1),
   runs: int(1, 10_000).default(1).describe('independent replications (run numbers 1..runs)'),
   network: networkSchema,
+  trafficControl: trafficControlSchema.prefault({ kind: 'fq-codel' }).describe('the root queue disc of every IP device (ns-3 3.37: FqCoDel)'),
   tcp: tcpSchema.prefault({}),
   workload: workloadSchema.prefault({}),
   faults: z.array(faultSchema).default([]),

@@ -1,13 +1,17 @@
 /**
  * Tcb: the transmission control block of one TCP connection, as a plain
- * serialisable record (numbers, strings, arrays, plain objects) so that it
- * can be exported from one host and imported into another without losing a
- * byte: the cluster migrates connections exactly this way.
+ * serialisable record (numbers, strings, booleans, arrays, plain objects)
+ * so that it can be exported from one host and imported into another
+ * without losing a byte: the cluster migrates connections exactly this way.
+ * Everything a connection knows is here: the send scoreboard, the receive
+ * buffer, the RTT estimator, the congestion controller's and the recovery
+ * algorithm's state. The socket object adds only callbacks and timers.
  *
  * Sequence numbers are kept unwrapped (plain growing numbers from the ISS);
  * segments carry them modulo 2^32, and `unwrap` maps a wire value back to
  * the unwrapped number nearest a reference, as a real stack's 32-bit
- * arithmetic does.
+ * arithmetic does. Unwrapped numbers are never below 0, so 0 serves as the
+ * "nothing yet" mark where ns-3 starts a SequenceNumber32 at 0.
  *
  * Application bytes are counted, not stored. Applications may attach a
  * message (any serialisable value) to the end of a write; it rides on the
@@ -18,6 +22,15 @@
 export type TcpState =
   | 'CLOSED' | 'LISTEN' | 'SYN_SENT' | 'SYN_RCVD' | 'ESTABLISHED' | 'FIN_WAIT_1' | 'FIN_WAIT_2'
   | 'CLOSE_WAIT' | 'CLOSING' | 'LAST_ACK' | 'TIME_WAIT';
+
+/** Order of the states as ns-3 numbers them (`m_state < ESTABLISHED` tests use it). */
+export const STATE_ORDER: Readonly<Record<TcpState, number>> = {
+  CLOSED: 0, LISTEN: 1, SYN_SENT: 2, SYN_RCVD: 3, ESTABLISHED: 4, CLOSE_WAIT: 5, LAST_ACK: 6,
+  FIN_WAIT_1: 7, FIN_WAIT_2: 8, CLOSING: 9, TIME_WAIT: 10,
+};
+
+/** Congestion state of the sender (Linux's and ns-3's TcpCongState_t). */
+export type CongState = 'open' | 'disorder' | 'cwr' | 'recovery' | 'loss';
 
 /** A message boundary: `data` is delivered when byte `end` (exclusive) arrives. */
 export interface TcpMark {
@@ -32,44 +45,146 @@ export interface TcpRange {
   marks: TcpMark[];
 }
 
+/**
+ * One block of sent data on the scoreboard (ns-3's TcpTxItem): its first
+ * sequence number and length, and what the sender believes about it.
+ */
+export interface TxItem {
+  start: number;
+  len: number;
+  sacked: boolean;
+  lost: boolean;
+  retrans: boolean;
+  /** Sent and not yet counted delivered (ns-3's rate information is valid). */
+  rateSent: boolean;
+  lastSent: number;
+}
+
+/**
+ * The send buffer and scoreboard (RFC 6675): bytes the application wrote and
+ * the peer has not acknowledged, the sent part split into items.
+ */
+export interface TxBuffer {
+  /** SND.UNA: the first byte not acknowledged (ns-3's HeadSequence). */
+  head: number;
+  /** Bytes in the buffer from `head`: sent and not yet sent. */
+  size: number;
+  /** Bytes from `head` that have been sent at least once. */
+  sentSize: number;
+  items: TxItem[];
+  sackedOut: number;
+  lostOut: number;
+  /** Bytes of items being retransmitted (counted in flight). */
+  retransOut: number;
+  /** The highest SACKed item (null: none) and its start sequence (0: none). */
+  highestSack: TxItem | null;
+  highestSackSeq: number;
+  maxSize: number;
+}
+
+/** The receive buffer: what arrived out of order, the FIN, the SACK blocks to report. */
+export interface RxBuffer {
+  /** RCV.NXT. */
+  next: number;
+  maxSize: number;
+  /** Out-of-order ranges (in-order data is handed to the application at once). */
+  ooo: TcpRange[];
+  /** Bytes held in `ooo`. */
+  held: number;
+  gotFin: boolean;
+  finSeq: number;
+  /** SACK blocks [start, end), most recent first, at most 4. */
+  sackList: [number, number][];
+}
+
+/** A segment timed for an RTT sample (ns-3's RttHistory). */
+export interface RttHistory {
+  seq: number;
+  count: number;
+  time: number;
+  retx: boolean;
+}
+
 export interface Tcb {
   localIp: number;
   localPort: number;
   remoteIp: number;
   remotePort: number;
   state: TcpState;
+  /** Payload bytes per segment (ns-3's SegmentSize). */
   mss: number;
   /** Initial send / receive sequence numbers. */
   iss: number;
   irs: number;
-  sndUna: number;
+  /** Next sequence number to send (ns-3's NextTxSequence). */
   sndNxt: number;
-  /** Highest sequence number sent so far, plus one (sndNxt falls back on a timeout). */
+  /** Highest sequence number sent so far, plus one (ns-3's HighTxMark). */
   sndMax: number;
-  /** Sequence number just past the last byte the application wrote. */
-  sndBufEnd: number;
-  /** The application closed: a FIN follows the last byte (at seq sndBufEnd). */
-  finQueued: boolean;
-  /** Peer's advertised window, bytes. */
-  sndWnd: number;
-  rcvNxt: number;
-  rcvWnd: number;
-  /** Sequence number of the peer's FIN once seen (-1: not yet). */
-  peerFinSeq: number;
-  outOfOrder: TcpRange[];
+  /** The peer's window (scaled), bytes. */
+  rWnd: number;
+  /** The window we last advertised, bytes (unscaled). */
+  advWnd: number;
+  tx: TxBuffer;
+  rx: RxBuffer;
   /** Marks written by our application, not yet acknowledged. */
   sendMarks: TcpMark[];
-  // Retransmission (RFC 6298), ns.
+  /** Bytes the application wrote that wait for room in the send buffer. */
+  unbuffered: number;
+
+  // Connection life (ns-3's TcpSocketBase flags).
+  connected: boolean;
+  closeOnEmpty: boolean;
+  closeNotified: boolean;
+  synCount: number;
+  dataRetrCount: number;
+  delAckCount: number;
+  delAckMax: number;
+
+  // Options negotiated.
+  sack: boolean;
+  windowScaling: boolean;
+  timestamps: boolean;
+  /** Shift applied to windows we advertise / to windows the peer advertises. */
+  rcvWindShift: number;
+  sndWindShift: number;
+  tsToEcho: number;
+  rcvTsValue: number;
+  /** Highest ACK number sent (RFC 7323 Last.ACK.sent). */
+  highTxAck: number;
+  highRxAckMark: number;
+  highRxMark: number;
+
+  // RTT (RFC 6298 with ns-3's RttMeanDeviation), ns.
   srtt: number;
   rttvar: number;
+  rttSamples: number;
   rto: number;
-  retries: number;
-  /** Sequence number being timed (-1: none) and when it was sent. */
-  rttSeq: number;
-  rttSentAt: number;
+  lastRtt: number;
+  minRtt: number;
+  history: RttHistory[];
+
+  // Congestion control.
+  cc: string;
+  ccState: Record<string, number | boolean>;
+  recovery: string;
+  prrDelivered: number;
+  prrOut: number;
+  recoveryFlightSize: number;
+  cwnd: number;
+  ssThresh: number;
+  congState: CongState;
   dupAcks: number;
-  /** In-order data segments received and not yet acknowledged (delayed ACK). */
-  unackedSegments: number;
+  recover: number;
+  recoverActive: boolean;
+  isFirstPartialAck: boolean;
+  retransDataAcked: boolean;
+  bytesAckedNotProcessed: number;
+  lastAckedSeq: number;
+  /** Bytes in flight when last computed (ns-3's traced m_bytesInFlight, which PRR reads). */
+  inFlight: number;
+  /** Bytes SACKed or acknowledged for the first time, over the connection's life (ns-3's rate sample "delivered"). */
+  delivered: number;
+
   // Counters.
   bytesSent: number;
   bytesReceived: number;
@@ -96,4 +211,9 @@ export function wrap(seq: number): number {
 /** A deep copy of a TCB (what export and import exchange). */
 export function cloneTcb(t: Tcb): Tcb {
   return structuredClone(t);
+}
+
+/** C's uint32 arithmetic, where ns-3's results depend on it. */
+export function u32(x: number): number {
+  return x >>> 0;
 }

@@ -18,34 +18,86 @@ import { IpProtocol, TcpFlag, type Packet } from '../net/packet';
 import { TraceSource } from '../net/trace-source';
 import type { IpNode, L4Protocol } from '../nodes/ip-node';
 import { cloneTcb, wrap, type Tcb } from './tcb';
+import { congestionOps, CUBIC_DEFAULTS, SSTHRESH_INFINITE, type CongestionName, type CongestionOps, type CubicOptions, type RecoveryName } from './tcp-congestion';
+import { newRxBuffer } from './tcp-rx-buffer';
+import { newTxBuffer } from './tcp-tx-buffer';
 import { TcpSocket } from './tcp-socket';
 
+/**
+ * TCP configuration of a node, with ns-3 3.37's defaults (TcpSocket,
+ * TcpSocketBase, TcpL4Protocol, RttEstimator attributes) so that the same
+ * scenario means the same thing in both simulators. Times are ns.
+ */
 export interface TcpOptions {
+  /** Congestion control (ns-3's TcpL4Protocol::SocketType): 'cubic' (default) or 'newreno'. */
+  congestionControl: CongestionName;
+  /** Loss recovery (TcpL4Protocol::RecoveryType): 'prr' (default) or 'classic'. */
+  recovery: RecoveryName;
+  /** CUBIC's parameters (TcpCubic attributes). */
+  cubic: CubicOptions;
+  /** Payload bytes per segment (TcpSocket::SegmentSize, 536). */
   mss: number;
-  rcvWnd: number;
-  initialRto: number;
+  /** Initial window, segments (InitialCwnd, 10). */
+  initialCwnd: number;
+  /** Initial slow-start threshold, bytes (InitialSlowStartThreshold, 2^32 - 1: unbounded). */
+  initialSsThresh: number;
+  /** Send and receive buffers, bytes (SndBufSize, RcvBufSize, 131072). */
+  sndBufSize: number;
+  rcvBufSize: number;
+  sack: boolean;
+  windowScaling: boolean;
+  timestamps: boolean;
+  /** RFC 3042 limited transmit (used without SACK). */
+  limitedTransmit: boolean;
+  /** Nagle off (TcpNoDelay, true). */
+  noDelay: boolean;
+  /** RTT estimate before any sample (RttEstimator::InitialEstimation, 1 s). */
+  initialRtt: number;
   minRto: number;
-  maxRto: number;
-  /** Retransmissions of data before the connection is abandoned. */
-  maxRetries: number;
-  /** Retransmissions of SYN or SYN|ACK before giving up. */
+  clockGranularity: number;
+  /** SYN retransmission timeout, doubling (ConnTimeout, 3 s) and attempts (ConnCount, 6). */
+  connTimeout: number;
   synRetries: number;
-  /** Time spent in TIME_WAIT (2 MSL), kept short by default. */
-  timeWait: number;
-  /**
-   * Delayed ACK (RFC 1122): acknowledge every `delayedAckCount`-th in-order
-   * data segment, or `delayedAckTimeout` after the first unacknowledged one,
-   * whichever comes first; out-of-order data and FIN are acknowledged at
-   * once. 1 acknowledges every segment (the default); ns-3 uses 2 and 200 ms.
-   */
+  /** Retransmissions of data before the connection is abandoned (DataRetries, 6). */
+  dataRetries: number;
+  /** Acknowledge every n-th in-order segment (DelAckCount, 2) or after the timeout (DelAckTimeout, 200 ms). */
   delayedAckCount: number;
   delayedAckTimeout: number;
+  /** First zero-window probe (PersistTimeout, 6 s). */
+  persistTimeout: number;
+  /** Time spent in TIME_WAIT; ns-3 waits 2 MSL = 240 s, netsim 1 s unless asked (the table would hold every closed connection). */
+  timeWait: number;
 }
 
 export const TCP_DEFAULTS: TcpOptions = {
-  mss: 1460, rcvWnd: 65535, initialRto: 1 * SECOND, minRto: 200 * MS, maxRto: 60 * SECOND,
-  maxRetries: 12, synRetries: 6, timeWait: 1 * SECOND, delayedAckCount: 1, delayedAckTimeout: 200 * MS,
+  congestionControl: 'cubic', recovery: 'prr', cubic: CUBIC_DEFAULTS, mss: 536, initialCwnd: 10, initialSsThresh: SSTHRESH_INFINITE,
+  sndBufSize: 131072, rcvBufSize: 131072, sack: true, windowScaling: true, timestamps: true, limitedTransmit: true, noDelay: true,
+  initialRtt: 1 * SECOND, minRto: 1 * SECOND, clockGranularity: 1 * MS, connTimeout: 3 * SECOND, synRetries: 6, dataRetries: 6,
+  delayedAckCount: 2, delayedAckTimeout: 200 * MS, persistTimeout: 6 * SECOND, timeWait: 1 * SECOND,
 };
+
+/** Check a TCP configuration; throws RangeError naming the first bad option. */
+export function checkTcpOptions(o: TcpOptions): void {
+  const int = (k: keyof TcpOptions, min: number, max = Number.MAX_SAFE_INTEGER) => {
+    const v = o[k] as number;
+    if (!(Number.isInteger(v) && v >= min && v <= max)) throw new RangeError(`tcp: ${k} must be an integer in [${min}, ${max}], got ${v}`);
+  };
+  const pos = (k: keyof TcpOptions) => {
+    const v = o[k] as number;
+    if (!(Number.isFinite(v) && v > 0)) throw new RangeError(`tcp: ${k} must be > 0 ns, got ${v}`);
+  };
+  if (o.congestionControl !== 'cubic' && o.congestionControl !== 'newreno') throw new RangeError(`tcp: congestionControl must be 'cubic' or 'newreno', got ${String(o.congestionControl)}`);
+  if (o.recovery !== 'prr' && o.recovery !== 'classic') throw new RangeError(`tcp: recovery must be 'prr' or 'classic', got ${String(o.recovery)}`);
+  int('mss', 1, 65495);
+  int('initialCwnd', 1, 65535);
+  int('initialSsThresh', 2, SSTHRESH_INFINITE);
+  int('sndBufSize', 1, 2 ** 30);
+  int('rcvBufSize', 1, 2 ** 30);
+  int('synRetries', 1, 100);
+  int('dataRetries', 0, 100);
+  int('delayedAckCount', 1, 1000);
+  for (const k of ['initialRtt', 'minRto', 'clockGranularity', 'connTimeout', 'delayedAckTimeout', 'persistTimeout', 'timeWait'] as const) pos(k);
+}
 
 export type AcceptHandler = (s: TcpSocket) => void;
 
@@ -90,6 +142,8 @@ export class TcpLayer implements L4Protocol {
   resetsSent = 0;
   /** Every segment handed to this layer (for measures; costs nothing unless connected). */
   readonly rxTrace = new TraceSource<[Packet, TcpLayer]>('tcp-rx');
+  /** Every segment a socket of this layer hands to IP (ns-3's TcpSocketBase "Tx"). */
+  readonly txTrace = new TraceSource<[Packet, TcpSocket]>('tcp-tx');
   /** A connection of this layer ended (closed, reset or timed out; not when exported or crashed). */
   readonly endTrace = new TraceSource<[TcpSocket, TcpLayer]>('tcp-end');
 
@@ -99,22 +153,28 @@ export class TcpLayer implements L4Protocol {
    * segments by its owner.
    */
   constructor(readonly node: IpNode, opts: Partial<TcpOptions> = {}, register = true, name = 'tcp') {
-    this.opts = { ...TCP_DEFAULTS, ...opts };
-    const o = this.opts;
-    if (!(Number.isInteger(o.delayedAckCount) && o.delayedAckCount >= 1)) {
-      throw new RangeError(`tcp: delayedAckCount must be an integer >= 1 (1 = acknowledge every segment), got ${o.delayedAckCount}`);
-    }
-    if (!(o.delayedAckTimeout > 0)) throw new RangeError(`tcp: delayedAckTimeout must be > 0 ns, got ${o.delayedAckTimeout}`);
+    this.opts = { ...TCP_DEFAULTS, ...opts, cubic: { ...CUBIC_DEFAULTS, ...opts.cubic } };
+    checkTcpOptions(this.opts);
+    this.ccOps = congestionOps(this.opts.congestionControl, this.opts.cubic);
     this.issRng = node.net.streams.stream(`${name}-iss/${node.name}`);
     this.counted = register;
     if (register) node.insertL4(this);
   }
 
+  private readonly ccOps: CongestionOps;
+
+  /** The congestion controller named `name` (a migrated connection keeps its own). */
+  congestion(name: string): CongestionOps {
+    if (name === this.ccOps.name) return this.ccOps;
+    return congestionOps(name === 'newreno' ? 'newreno' : 'cubic', this.opts.cubic);
+  }
+
   /** Whether this layer's connections count in the network's openConnections (a NIC's engine does not: it hands them on). */
   private readonly counted: boolean;
 
-  /** Send a segment of one of this layer's sockets. */
-  output(p: Packet): void {
+  /** Send a segment of socket `s` (its Tx trace fires first, as ns-3's). */
+  output(p: Packet, s: TcpSocket): void {
+    if (this.txTrace.active) this.txTrace.fire(p, s);
     this.node.sendIp(p);
   }
 
@@ -149,13 +209,20 @@ export class TcpLayer implements L4Protocol {
   }
 
   private newSocket(localIp: Ipv4, localPort: number, remoteIp: Ipv4, remotePort: number): TcpSocket {
+    const o = this.opts;
     const iss = Math.floor(this.issRng.random() * 2 ** 32);
     const tcb: Tcb = {
-      localIp, localPort, remoteIp, remotePort, state: 'CLOSED', mss: this.opts.mss,
-      iss, irs: 0, sndUna: iss, sndNxt: iss + 1, sndMax: iss + 1, sndBufEnd: iss + 1, finQueued: false,
-      sndWnd: this.opts.rcvWnd, rcvNxt: 0, rcvWnd: this.opts.rcvWnd, peerFinSeq: -1,
-      outOfOrder: [], sendMarks: [], srtt: 0, rttvar: 0, rto: this.opts.initialRto, retries: 0,
-      rttSeq: -1, rttSentAt: 0, dupAcks: 0, unackedSegments: 0, bytesSent: 0, bytesReceived: 0, retransmits: 0,
+      localIp, localPort, remoteIp, remotePort, state: 'CLOSED', mss: o.mss, iss, irs: 0,
+      sndNxt: iss, sndMax: iss, rWnd: 0, advWnd: 0, tx: newTxBuffer(iss + 1, o.sndBufSize), rx: newRxBuffer(o.rcvBufSize),
+      sendMarks: [], unbuffered: 0,
+      connected: false, closeOnEmpty: false, closeNotified: false, synCount: 0, dataRetrCount: 0, delAckCount: 0, delAckMax: o.delayedAckCount,
+      sack: o.sack, windowScaling: o.windowScaling, timestamps: o.timestamps, rcvWindShift: 0, sndWindShift: 0,
+      tsToEcho: 0, rcvTsValue: 0, highTxAck: 0, highRxAckMark: 0, highRxMark: 0,
+      srtt: o.initialRtt, rttvar: 0, rttSamples: 0, rto: 0, lastRtt: 0, minRtt: Number.MAX_SAFE_INTEGER, history: [],
+      cc: this.ccOps.name, ccState: this.ccOps.initState(), recovery: o.recovery, prrDelivered: 0, prrOut: 0, recoveryFlightSize: 0,
+      cwnd: o.initialCwnd * o.mss, ssThresh: o.initialSsThresh, congState: 'open', dupAcks: 0, recover: 0, recoverActive: false,
+      isFirstPartialAck: true, retransDataAcked: false, bytesAckedNotProcessed: 0, lastAckedSeq: 0, inFlight: 0, delivered: 0,
+      bytesSent: 0, bytesReceived: 0, retransmits: 0,
     };
     const s = new TcpSocket(this, tcb, this.opts);
     this.add(s);
@@ -173,7 +240,7 @@ export class TcpLayer implements L4Protocol {
     s.handle = h;
   }
 
-  /** Called by a socket when it ends. */
+  /** Called by a socket when it leaves for good (closed, reset, timed out). */
   ended(s: TcpSocket): void {
     this.remove(s);
     if (this.endTrace.active) this.endTrace.fire(s, this);
@@ -242,12 +309,13 @@ export class TcpLayer implements L4Protocol {
       return;
     }
     const flags = p.tcpFlags;
-    if ((flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN && this.listeners.has(p.dstPort)) {
+    if ((flags & (TcpFlag.SYN | TcpFlag.ACK | TcpFlag.RST)) === TcpFlag.SYN && this.listeners.has(p.dstPort)) {
       this.node.net.deliver(p);
-      const n = this.newSocket(p.dstIp, p.dstPort, p.srcIp, p.srcPort);
-      n.openPassive(p.tcpSeq, p.tcpWindow);
+      this.newSocket(p.dstIp, p.dstPort, p.srcIp, p.srcPort).openPassive(p);
       return;
     }
+    // Anything else nobody owns gets RST, a listener too (RFC 793; ns-3's
+    // listener ignores it, which leaves a peer retrying for minutes).
     this.node.net.drop(p, DropReason.NO_SOCKET, this.node.name);
     if (!(flags & TcpFlag.RST)) this.sendReset(p);
   }

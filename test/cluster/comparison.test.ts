@@ -38,7 +38,9 @@ describe('design comparison (24 servers, 300 clients, long responses)', () => {
     expect(nat['balancer-busy']!).toBeGreaterThan(1.8 * dsr['balancer-busy']!); // both directions vs requests only
     expect(nat['balancer-queue-max']!).toBeGreaterThan(3 * dsr['balancer-queue-max']!);
     for (const d of ['nic-forward', 'lb-dsr', 'no-forward', 'daisy-chain']) expect(nat['latency-p99']!).toBeGreaterThan(2 * by[d]['latency-p99']!);
-    expect(nat['first-lan-bytes']!).toBeGreaterThan(1.8 * dsr['first-lan-bytes']!); // responses cross the first LAN twice
+    // Responses cross the first LAN twice (client side and server side of the
+    // balancer), requests and ACKs twice in both designs: well over 1.7x.
+    expect(nat['first-lan-bytes']!).toBeGreaterThan(1.7 * dsr['first-lan-bytes']!);
   });
 
   it('lb-dsr and daisy-chain bypass every response; nic-forward all it moved (the rest its own host served)', () => {

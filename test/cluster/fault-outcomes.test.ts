@@ -23,7 +23,7 @@ const SITE: SiteInput = {
 const rest = (faults: ScenarioInput['faults']): Omit<ScenarioInput, 'network'> => ({
   seed: 11,
   workload: { requestsPerClient: 10, arrival: { kind: 'poisson', meanInterval: '25ms' }, requestSize: '300B', responseSize: '30kB' },
-  tcp: { synRetries: 3, maxRetries: 4, timeWait: '200ms' },
+  tcp: { synRetries: 3, dataRetries: 4, timeWait: '200ms' },
   faults,
   stop: { drain: '20s' },
 });
@@ -45,6 +45,9 @@ function track(sim: Simulation) {
   for (const app of sim.servers) app.requestTrace.connect((_s, r) => {
     if (sim.net.now < T) reqs.get(`${r.clientId}/${r.reqId}`)!.reachedBeforeT = true;
   });
+  // nic-forward: connections a first device placed on a server after T (before the peers knew it was gone).
+  const placedAfterT = new Map<number, number>();
+  for (const n of sim.cluster!.nics) n.decisionTrace.connect((d) => { if (d.time >= T) placedAfterT.set(endpointKey(d.clientIp, d.clientPort), d.chosen); });
   // lb-dsr: which server the balancer sent each connection to.
   const picked = new Map<number, number>();
   sim.cluster!.balancer?.pickTrace.connect((ip, port, server) => picked.set(endpointKey(ip, port), server));
@@ -64,7 +67,7 @@ function track(sim: Simulation) {
       const idle = m.firstIface.dev.packetsHeld() === 0;
       for (const s of m.tcp.sockets()) {
         const tcb = s.tcb;
-        if (idle && tcb.bytesSent > 0 && tcb.sndNxt >= tcb.sndBufEnd) emitted.add(endpointKey(tcb.remoteIp, tcb.remotePort));
+        if (idle && tcb.bytesSent > 0 && tcb.sndNxt >= tcb.tx.head + tcb.tx.size && tcb.unbuffered === 0) emitted.add(endpointKey(tcb.remoteIp, tcb.remotePort));
       }
       snapshot.emitted.set(k, emitted);
     });
@@ -72,7 +75,7 @@ function track(sim: Simulation) {
   });
   const drops: { reason: string; where: string; t: number }[] = [];
   sim.net.dropTrace.connect((_p, reason, where) => drops.push({ reason: DROP_REASON_NAMES[reason], where, t: sim.net.now }));
-  return { reqs, picked, snapshot, drops };
+  return { reqs, picked, placedAfterT, snapshot, drops };
 }
 
 type Tracked = ReturnType<typeof track>;
@@ -90,10 +93,16 @@ function doomedByCrashNic(t: Tracked, k: number): string[] {
   return [...t.reqs.values()].filter((r) => {
     if (t.snapshot.completedByT.has(r.key)) return false;
     if (r.issuedAt >= T) return r.server === k; // its SYN goes to the dead first device
+    if (t.placedAfterT.get(r.endpoint) === k) return true; // placed on k while its death was not yet known
     // Its TCB (or its first device's pointer to it) was at k, and k had not yet sent the whole response.
     if (held.has(r.endpoint)) return !t.snapshot.emitted.get(k)!.has(r.endpoint);
-    // First device k: a request that had not reached its owner needs k to forward it.
-    return r.server === k && !r.reachedBeforeT;
+    // First device k: a request that had not reached its owner needs k to
+    // forward it; one whose owner had not yet sent the whole response needs
+    // k to forward the client's ACKs that open the window for the rest.
+    if (r.server !== k) return false;
+    if (!r.reachedBeforeT) return true;
+    const owner = [...t.snapshot.held.entries()].find(([j, h]) => j !== k && h.has(r.endpoint))?.[0];
+    return owner === undefined || !t.snapshot.emitted.get(owner)!.has(r.endpoint);
   }).map((r) => r.key).sort();
 }
 

@@ -16,8 +16,11 @@ const SITE: SiteInput = {
 };
 const REST = (faults: ScenarioInput['faults']): Omit<ScenarioInput, 'network'> => ({
   seed: 5,
-  workload: { requestsPerClient: 12, arrival: { kind: 'poisson', meanInterval: '15ms' }, requestSize: '300B', responseSize: '30kB' },
-  tcp: { synRetries: 2, maxRetries: 3 },
+  // A client whose first device crashed mid-response waits for ever (no
+  // data of its own is outstanding, so its TCP never times out): the
+  // deadline ends such a request.
+  workload: { requestsPerClient: 12, arrival: { kind: 'poisson', meanInterval: '15ms' }, requestSize: '300B', responseSize: '30kB', deadline: '10s' },
+  tcp: { synRetries: 2, dataRetries: 3 },
   faults,
 });
 

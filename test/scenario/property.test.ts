@@ -118,7 +118,7 @@ const siteArb = fc.integer({ min: 1, max: 4 }).chain((servers) => fc.record({
     requestSize: fc.constantFrom('100B', '2kB'),
     responseSize: fc.constantFrom('1kB', { kind: 'exponential', mean: '8kB' }),
   }),
-  tcp: fc.constant({ synRetries: 2, maxRetries: 3, timeWait: '100ms' }),
+  tcp: fc.constant({ synRetries: 2, dataRetries: 3, timeWait: '100ms' }),
   faults: fc.array(faultArb(servers), { maxLength: 3 }),
   stop: fc.constant({ at: '20s', maxEvents: 300_000 }),
 }));
