@@ -60,7 +60,7 @@ function countSyns(w: TcpWorkload): () => number {
 function expectAllServed(w: TcpWorkload, total: number): void {
   const st = w.stats;
   expect(st.issued).toBe(total);
-  expect(st.failuresBy).toEqual({ timeout: 0, reset: 0, refused: 0, 'peer-closed': 0, stopped: 0 });
+  expect(st.failuresBy).toEqual({ timeout: 0, reset: 0, refused: 0, 'peer-closed': 0, stopped: 0, deadline: 0 });
   expect(st.completed).toBe(total);
   expect(st.requestsReceived).toBe(total);
   expect(st.responsesSent).toBe(total);
