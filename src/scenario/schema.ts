@@ -102,7 +102,7 @@ const internet = z.strictObject({
   loss: probability('probability that a packet is lost').default(0),
   duplicate: probability('probability that a packet is delivered twice').default(0),
   rate: rate('throughput limit of the cloud (absent: none)').optional(),
-  keepOrder: z.boolean().default(false).describe('packets never overtake each other'),
+  keepOrder: z.boolean().default(true).describe('packets never overtake each other: jitter varies the delay as a queue on the path would (false: each packet draws its own delay and may overtake, which a TCP reads as loss when it is over three segments)'),
 });
 
 // ------------------------------------------------------------ the cluster's parts
