@@ -25,7 +25,7 @@ import type { TcpRequest } from '../../src/apps/tcp-messages';
 import { TcpRequestClient } from '../../src/apps/tcp-request-client';
 import { TcpServerApp } from '../../src/apps/tcp-server-app';
 import type { TcpSocket } from '../../src/transport/tcp-socket';
-import { tcpWorkloadScenario, type TcpWorkloadShape } from '../../src/scenario/presets';
+import { ns3TcpScenario, tcpWorkloadScenario, type TcpWorkloadShape } from '../../src/scenario/presets';
 import type { ScenarioInput } from '../../src/scenario/schema';
 import type { InternetCloud } from '../../src/nodes/internet-cloud';
 import type { IpNode } from '../../src/nodes/ip-node';
@@ -243,6 +243,30 @@ describe('TCP request/response', () => {
     expect(w.stats.failuresBy.refused).toBe(6);
     expect(w.stats.inFlight()).toBe(0);
     expectConserved(w.topo.net);
+  });
+
+  it('writes a new connection\'s request once the handshake is done, so the response is acknowledged every second segment from the start (as ns-3)', () => {
+    // ns-3's tcp_bench client Send()s from its connect callback: the request
+    // leaves a time step after the handshake's ACK and clears the "answer the
+    // first data at once" that ProcessSynSent arms. Written before, it left
+    // with that ACK and the client acknowledged the first response segment alone.
+    const sim = simulationOf(ns3TcpScenario({ variant: 'switch', clients: 1, servers: 1, requests: 1 }));
+    const client = sim.clients[0].node;
+    const sent: { t: number; flags: number; ack: number; len: number }[] = [];
+    sim.net.txTrace.connect((p, dev) => {
+      if (dev.startsWith(client.name) && p.protocol === IpProtocol.TCP) sent.push({ t: sim.net.now, flags: p.tcpFlags, ack: p.tcpAck, len: p.payloadBytes });
+    });
+    sim.net.sim.run({ until: 2 * SECOND });
+    expect(sim.stats.completed).toBe(1);
+    const handshakeAck = sent[1];
+    const request = sent[2];
+    expect(handshakeAck.len).toBe(0);
+    expect(request.len).toBe(300);
+    expect(request.t).toBe(handshakeAck.t + 1);
+    // The first ACK of response data covers two 536-byte segments, not one.
+    const firstDataAck = sent.find((x, i) => i > 2 && x.len === 0 && x.ack !== request.ack)!;
+    expect((firstDataAck.ack - request.ack) >>> 0).toBe(2 * 536);
+    expectConserved(sim.net);
   });
 
   it('rejects bad options with what would be valid', () => {
