@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// netsim command: runs the TypeScript CLI through tsx's loader (no build step).
-import { register } from 'tsx/esm/api';
+// The netsim command: src/cli/main.ts, bundled by esbuild (bin/bundle.js says why), no build step.
+import { runEntry } from './bundle.js';
 
-register();
-await import('../src/cli/main.ts');
+await runEntry('src/cli/main.ts', 'cli');

@@ -21,6 +21,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ENTRY = join(dirname(fileURLToPath(import.meta.url)), 'sweep-task.ts');
 const WEEK_MS = 7 * 24 * 3600 * 1000;
+/** Spelt in pieces: the netsim command's own bundle (bin/bundle.js) rewrites that expression wherever it appears in a source. */
+const META_URL = ['import', 'meta', 'url'].join('.');
 
 /** Old bundles (other versions of the source) go; errors do not matter (another sweep may be doing the same). */
 function prune(dir: string, keep: string): void {
@@ -49,7 +51,7 @@ export async function bundleTaskModule(): Promise<{ url: string } | { url: null;
         name: 'own-import-meta-url',
         setup(b) {
           b.onLoad({ filter: /\.ts$/ }, (a) => ({
-            contents: readFileSync(a.path, 'utf8').replaceAll('import.meta.url', JSON.stringify(pathToFileURL(a.path).href)),
+            contents: readFileSync(a.path, 'utf8').replaceAll(META_URL, JSON.stringify(pathToFileURL(a.path).href)),
             loader: 'ts',
           }));
         },

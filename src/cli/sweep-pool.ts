@@ -7,13 +7,16 @@
  */
 import { Worker } from 'node:worker_threads';
 import { bundleTaskModule } from './sweep-bundle';
-import type { SweepRow, SweepTask } from './sweep-task';
+import type { RunResult } from '../scenario/runner';
+import type { DesignRunTask, SweepRow, SweepTask } from './sweep-task';
 
-interface Slot { worker: Worker; busy: null | { resolve: (r: SweepRow) => void; reject: (e: Error) => void } }
+type Message = { kind: 'sweep'; task: SweepTask } | { kind: 'design-run'; task: DesignRunTask };
+interface Pending { resolve: (r: never) => void; reject: (e: Error) => void }
+interface Slot { worker: Worker; busy: null | Pending }
 
 export class ThreadPool {
   private readonly slots: Slot[] = [];
-  private readonly waiting: { task: SweepTask; resolve: (r: SweepRow) => void; reject: (e: Error) => void }[] = [];
+  private readonly waiting: (Pending & { message: Message })[] = [];
   private closed = false;
 
   private constructor(private readonly module: string | null, size: number) {
@@ -36,9 +39,18 @@ export class ThreadPool {
   }
 
   run(task: SweepTask): Promise<SweepRow> {
+    return this.send({ kind: 'sweep', task });
+  }
+
+  /** One replication under one design (netsim compare -j). */
+  runDesign(task: DesignRunTask): Promise<RunResult> {
+    return this.send({ kind: 'design-run', task });
+  }
+
+  private send<T>(message: Message): Promise<T> {
     if (this.closed) return Promise.reject(new Error('the sweep thread pool is closed'));
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ task, resolve, reject });
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.push({ message, resolve: resolve as (r: never) => void, reject });
       this.dispatch();
     });
   }
@@ -52,7 +64,7 @@ export class ThreadPool {
   private spawn(): Slot {
     const worker = new Worker(new URL('./sweep-worker.mjs', import.meta.url), { workerData: { module: this.module } });
     const slot: Slot = { worker, busy: null };
-    worker.on('message', (m: { ok: boolean; row?: SweepRow; error?: string }) => {
+    worker.on('message', (m: { ok: boolean; row?: never; error?: string }) => {
       const b = slot.busy;
       slot.busy = null;
       if (b !== null) {
@@ -81,7 +93,7 @@ export class ThreadPool {
       if (s.busy !== null) continue;
       const w = this.waiting.shift()!;
       s.busy = { resolve: w.resolve, reject: w.reject };
-      s.worker.postMessage(w.task);
+      s.worker.postMessage(w.message);
     }
   }
 }

@@ -8,7 +8,9 @@
 import { NETSIM_VERSION } from '../version';
 import { formatProblem } from '../scenario/errors';
 import { scenarioHash } from '../scenario/hash';
-import { runScenario } from '../scenario/runner';
+import { isDesign } from '../cluster/install';
+import { withDesign } from '../scenario/load';
+import { runScenario, type RunResult } from '../scenario/runner';
 import type { Metrics } from '../metrics/catalog';
 import { loadScenarioFile } from './files';
 
@@ -79,6 +81,28 @@ export function runTask(task: SweepTask): SweepRow {
   }
   const { result } = runScenario(s, { run: task.run });
   return rowOf(task, { seed: s.seed, hash, netsim: NETSIM_VERSION, stopReason: result.stopReason, metrics: result.metrics });
+}
+
+/**
+ * One replication of a scenario under one design, as `netsim compare -j`
+ * hands it to a thread: the scenario as the user named it with the command
+ * line's --set list (seed and runs included), so the thread loads exactly
+ * what the main thread loaded.
+ */
+export interface DesignRunTask {
+  scenario: string;
+  set: string[];
+  design: string;
+  run: number;
+}
+
+export function runDesignTask(task: DesignRunTask): RunResult {
+  const r = loadScenarioFile(task.scenario, task.set);
+  if (!r.ok) throw new Error(r.problems.map(formatProblem).join('\n'));
+  if (!isDesign(task.design)) throw new Error(`"${task.design}" is not a design`);
+  const d = withDesign(r.scenario, task.design);
+  if (!d.ok) throw new Error(d.problems.map(formatProblem).join('\n'));
+  return runScenario(d.scenario, { run: task.run }).result;
 }
 
 /**

@@ -3,17 +3,18 @@
 // then tasks from the parent, rows back.
 import { parentPort, workerData } from 'node:worker_threads';
 
-let runTask;
+// A message is a sweep task (a row back) or, from netsim compare, a design run (a run result back).
+let runTask, runDesignTask;
 if (typeof workerData?.module === 'string') {
-  ({ runTask } = await import(workerData.module));
+  ({ runTask, runDesignTask } = await import(workerData.module));
 } else {
   const { register } = await import('tsx/esm/api');
   register();
-  ({ runTask } = await import('./sweep-task.ts'));
+  ({ runTask, runDesignTask } = await import('./sweep-task.ts'));
 }
-parentPort.on('message', (task) => {
+parentPort.on('message', ({ kind, task }) => {
   try {
-    parentPort.postMessage({ ok: true, row: runTask(task) });
+    parentPort.postMessage({ ok: true, row: kind === 'design-run' ? runDesignTask(task) : runTask(task) });
   } catch (e) {
     parentPort.postMessage({ ok: false, error: e instanceof Error ? e.message : String(e) });
   }
