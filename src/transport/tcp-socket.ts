@@ -203,8 +203,18 @@ export class TcpSocket {
     }
     if (!(t.sack && (p.tcpOptions & TcpOpt.SACK_PERM) !== 0)) t.sack = false;
     if (t.timestamps && (p.tcpOptions & TcpOpt.TS) !== 0) {
-      t.rcvTsValue = p.tcpTsVal;
-      t.tsToEcho = p.tcpTsVal;
+      // ns-3 takes a SYN's timestamp as any segment's (ProcessOptionTimestamp):
+      // the value unless older, the echo only if the SYN sits at RCV.NXT and
+      // RCV.NXT was acknowledged. Its ISN is 0 and its receive buffer starts
+      // at 0, so that holds for every SYN before the connection is
+      // synchronised and for none after: a server in SYN_RCVD that gets the
+      // SYN again (its SYN|ACK was lost) keeps echoing the first SYN's
+      // timestamp, and the client then measures the RTT from its first SYN
+      // (about 3 s), which gives RTO = SRTT + 4·RTTVAR, about 9 s.
+      if (t.rcvTsValue <= p.tcpTsVal) {
+        t.rcvTsValue = p.tcpTsVal;
+        if (STATE_ORDER[t.state] < STATE_ORDER.SYN_RCVD) t.tsToEcho = p.tcpTsVal;
+      }
     } else {
       t.timestamps = false;
     }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MS, SECOND } from '../../src/engine';
+import { DropReason } from '../../src/net/drop-reason';
 import { TcpFlag, type Packet } from '../../src/net/packet';
 import type { InternetOptions } from '../../src/nodes/internet-cloud';
 import { TcpLayer, type TcpOptions } from '../../src/transport/tcp-layer';
@@ -8,7 +9,7 @@ import { Topology } from '../../src/nodes/topology';
 import { expectConserved } from '../helpers';
 
 /** client --p2p-- internet cloud --p2p-- server */
-function wan(opts: Partial<InternetOptions> = {}, seed = 4, tcp: Partial<TcpOptions> = {}) {
+function wan(opts: Partial<InternetOptions> = {}, seed = 4, tcp: Partial<TcpOptions> = {}, serverTcp: Partial<TcpOptions> = {}) {
   const topo = new Topology({ seed });
   const client = topo.host('client');
   const cloud = topo.internet('inet', { delay: 10 * MS, ...opts });
@@ -16,7 +17,7 @@ function wan(opts: Partial<InternetOptions> = {}, seed = 4, tcp: Partial<TcpOpti
   topo.pointToPoint(client, cloud, { rate: '100Mbps', delay: '1ms', queue: 1000 }, '100.64.0.0/30');
   topo.pointToPoint(cloud, server, { rate: '1Gbps', delay: '1ms', queue: 1000 }, '203.0.113.0/30');
   topo.populateRoutes();
-  return { topo, cloud, client, server, ctcp: new TcpLayer(client, tcp), stcp: new TcpLayer(server, tcp) };
+  return { topo, cloud, client, server, ctcp: new TcpLayer(client, tcp), stcp: new TcpLayer(server, { ...tcp, ...serverTcp }) };
 }
 
 interface Transfer {
@@ -165,6 +166,43 @@ describe('TCP', () => {
     expect(errors).toEqual(['timeout']);
     expect(w.topo.net.now).toBeGreaterThan(60 * SECOND);
     expectConserved(w.topo.net);
+  });
+});
+
+describe('handshake timers (as ns-3 3.37)', () => {
+  it('after a lost SYN|ACK measures the RTT from the first SYN, whose timestamp the server keeps echoing, so the RTO is about 9 s', () => {
+    // ns-3 takes a SYN's timestamp for echoing only at RCV.NXT
+    // (ProcessOptionTimestamp); a server in SYN_RCVD that gets the SYN again
+    // answers with the first SYN's timestamp, and the client's first RTT
+    // sample spans both SYNs (the SYN's history entry has no bytes, so
+    // Karn's rule never marks it retransmitted).
+    // The server retransmits its SYN|ACK on its own only after 4 s, so what
+    // reaches the client first answers the client's second SYN (at 3 s).
+    const w = wan({}, 4, {}, { connTimeout: 4 * SECOND });
+    w.stcp.listen(80, () => {});
+    let dropped = 0;
+    w.client.setRxIntercept((p) => {
+      if (dropped > 0 || p.tcpFlags !== (TcpFlag.SYN | TcpFlag.ACK)) return false;
+      dropped++;
+      w.topo.net.drop(p, DropReason.LINK_LOSS, 'test');
+      return true;
+    });
+    const c = w.ctcp.connect(w.server.address, 80);
+    let at = -1, srtt = -1, rto = -1;
+    c.onConnected = () => {
+      at = w.topo.net.now;
+      srtt = c.tcb.srtt;
+      c.send(300);
+    };
+    const requestSent: number[] = [];
+    w.ctcp.txTrace.connect((p) => { if (p.payloadBytes > 0) { requestSent.push(w.topo.net.now); rto = c.tcb.rto; } });
+    w.topo.net.sim.run({ until: 5 * SECOND });
+    expect(dropped).toBe(1);
+    expect(at).toBeGreaterThan(3 * SECOND);
+    expect(srtt).toBeGreaterThan(3 * SECOND); // from the first SYN at 0, not from the second at 3 s
+    expect(srtt).toBeLessThan(at + 1);
+    expect(requestSent).toHaveLength(1);
+    expect(rto).toBe(srtt + 4 * Math.floor(srtt / 2));
   });
 });
 
