@@ -13,6 +13,7 @@ import { endpointKey } from '../../src/net/address';
 import { DROP_REASON_NAMES } from '../../src/net/drop-reason';
 import type { Simulation } from '../../src/scenario/build';
 import type { ScenarioInput, SiteInput } from '../../src/scenario/schema';
+import { bytesInFlight } from '../../src/transport/tcp-tx-buffer';
 import { runSite } from '../helpers';
 
 const T = 150_000_000; // the fault, ns
@@ -53,7 +54,9 @@ function track(sim: Simulation) {
   sim.cluster!.balancer?.pickTrace.connect((ip, port, server) => picked.set(endpointKey(ip, port), server));
   // held: connections whose TCB (or a first device's pointer to it) is at server k at T;
   // emitted: those of k's host whose whole response had already left k (nothing queued at its device).
-  const snapshot = { held: new Map<number, Set<number>>(), emitted: new Map<number, Set<number>>(), completedByT: new Set<string>() };
+  // finishing: those of k's host that can send the rest of their response without another ACK
+  // (what is left fits the window open at T, and the application has written it all).
+  const snapshot = { held: new Map<number, Set<number>>(), emitted: new Map<number, Set<number>>(), finishing: new Map<number, Set<number>>(), completedByT: new Set<string>() };
   sim.sim.scheduleAt(T - 1, () => {
     const c = sim.cluster!;
     c.members.forEach((m, k) => {
@@ -70,6 +73,13 @@ function track(sim: Simulation) {
         if (idle && tcb.bytesSent > 0 && tcb.sndNxt >= tcb.tx.head + tcb.tx.size && tcb.unbuffered === 0) emitted.add(endpointKey(tcb.remoteIp, tcb.remotePort));
       }
       snapshot.emitted.set(k, emitted);
+      const finishing = new Set<number>();
+      for (const s of m.tcp.sockets()) {
+        const tcb = s.tcb;
+        const unsent = tcb.tx.head + tcb.tx.size - tcb.sndNxt;
+        if (tcb.bytesSent > 0 && tcb.unbuffered === 0 && unsent <= Math.min(tcb.cwnd, tcb.rWnd) - bytesInFlight(tcb.tx)) finishing.add(endpointKey(tcb.remoteIp, tcb.remotePort));
+      }
+      snapshot.finishing.set(k, finishing);
     });
     for (const r of reqs.values()) if (r.outcome === 'completed') snapshot.completedByT.add(r.key);
   });
@@ -97,12 +107,12 @@ function doomedByCrashNic(t: Tracked, k: number): string[] {
     // Its TCB (or its first device's pointer to it) was at k, and k had not yet sent the whole response.
     if (held.has(r.endpoint)) return !t.snapshot.emitted.get(k)!.has(r.endpoint);
     // First device k: a request that had not reached its owner needs k to
-    // forward it; one whose owner had not yet sent the whole response needs
-    // k to forward the client's ACKs that open the window for the rest.
+    // forward it; one whose owner cannot send the rest of its response
+    // within the window open at T needs k to forward the client's ACKs.
     if (r.server !== k) return false;
     if (!r.reachedBeforeT) return true;
     const owner = [...t.snapshot.held.entries()].find(([j, h]) => j !== k && h.has(r.endpoint))?.[0];
-    return owner === undefined || !t.snapshot.emitted.get(owner)!.has(r.endpoint);
+    return owner === undefined || !t.snapshot.finishing.get(owner)!.has(r.endpoint);
   }).map((r) => r.key).sort();
 }
 
