@@ -89,6 +89,16 @@ export class CoDel extends TimedPacketQueue {
     this.minBytes = p.minBytes;
   }
 
+  /** Back to the state of a new CoDel (the queue must be empty): a recycled flow queue (fq-codel-queue-disc.ts). */
+  resetState(): void {
+    this.count = 0;
+    this.lastCount = 0;
+    this.dropping = false;
+    this.recInvSqrt = 0xffff;
+    this.firstAboveTime = 0;
+    this.dropNext = 0;
+  }
+
   /** ns-3's OkToDrop for the packet just taken (entered at `enqNs`), `bytesLeft` still queued. */
   private okToDrop(has: boolean, enqNs: number, bytesLeft: number, nowNs: number, now: number): boolean {
     if (!has) {

@@ -34,7 +34,8 @@
  * created, and a re-created flow counts as created later than ns-3 would
  * count it. `keepInactiveFlows` keeps them all, as ns-3. Flows are found by
  * bucket in a Map of live ones (insertion order = creation order); lists are
- * intrusive, so the per-packet path allocates nothing beyond a new flow.
+ * intrusive and forgotten queues are reused, so the per-packet path
+ * allocates nothing once the disc has seen its peak of live flows.
  */
 import { DropReason } from '../net/drop-reason';
 import type { NetDevice } from '../net/net-device';
@@ -76,7 +77,7 @@ class FqCoDelFlow extends CoDel {
   deficit = 0;
   /** Next flow in the list this flow is on. */
   next: FqCoDelFlow | null = null;
-  constructor(readonly index: number, p: CoDelParams) {
+  constructor(public index: number, p: CoDelParams) {
     super(p);
   }
 }
@@ -108,6 +109,8 @@ export class FqCoDelQueueDisc extends QueueDisc implements CoDelDropSink {
   quantum: number;
   /** Live flow queues by bucket, in creation order (ns-3's queue disc classes). */
   private readonly live = new Map<number, FqCoDelFlow>();
+  /** Forgotten flow queues, reused for the next new one: forgetting then allocates nothing per connection. */
+  private readonly spare: FqCoDelFlow[] = [];
   /** Flow queues created so far (a bucket used again after its queue was dropped counts again). */
   flowsCreated = 0;
   private tags: Map<number, number> | null = null;
@@ -160,7 +163,16 @@ export class FqCoDelQueueDisc extends QueueDisc implements CoDelDropSink {
   }
 
   private createFlow(h: number): FqCoDelFlow {
-    const f = new FqCoDelFlow(h, this.params);
+    let f = this.spare.pop();
+    if (f === undefined) {
+      f = new FqCoDelFlow(h, this.params);
+    } else {
+      f.index = h;
+      f.resetState();
+      f.status = INACTIVE;
+      f.deficit = 0;
+      f.next = null;
+    }
     this.live.set(h, f);
     this.flowsCreated++;
     return f;
@@ -170,6 +182,7 @@ export class FqCoDelQueueDisc extends QueueDisc implements CoDelDropSink {
   private maybeForget(f: FqCoDelFlow): void {
     if (this.params.keepInactiveFlows || f.length > 0 || f.dropping || f.firstAboveTime !== 0 || ((f.count - f.lastCount) | 0) > 1) return;
     this.live.delete(f.index);
+    this.spare.push(f);
   }
 
   /** Bucket for hash `hash` (ns-3's SetAssociativeHash). */
