@@ -8,6 +8,9 @@
 // tsx (1.45x), and starts sooner (esbuild builds all of src/ in ~0.2 s; tsx
 // spends ~0.5 s resolving and transpiling it file by file).
 //
+// The sweep's worker threads import a bundle of their task made here too
+// (src/cli/sweep-bundle.ts).
+//
 // Packages stay outside the bundle (node_modules is imported as usual: BullMQ
 // reads its Lua scripts from its own folder), so the bundle lives in
 // node_modules/.cache/netsim/, where Node resolves them. It is named by a
@@ -34,8 +37,8 @@ function prune(dir, name, keep) {
   }
 }
 
-/** The bundle of `entry` as a file URL, or null when esbuild is missing or fails (then `why` says why). */
-async function bundle(entry, name) {
+/** The bundle of `entry` (an absolute path) as a file URL, or null when esbuild is missing or fails (then `why` says why). */
+export async function bundleModule(entry, name) {
   let esbuild;
   try {
     esbuild = await import('esbuild');
@@ -49,9 +52,10 @@ async function bundle(entry, name) {
       plugins: [{
         name: 'own-import-meta-url',
         setup(b) {
-          b.onLoad({ filter: /\.ts$/ }, (a) => ({
+          // The repository's own files (packages are external): .ts, and .js such as this one.
+          b.onLoad({ filter: /\.(ts|js|mjs)$/ }, (a) => ({
             contents: readFileSync(a.path, 'utf8').replaceAll(META_URL, JSON.stringify(pathToFileURL(a.path).href)),
-            loader: 'ts',
+            loader: a.path.endsWith('.ts') ? 'ts' : 'js',
           }));
         },
       }],
@@ -79,7 +83,7 @@ async function bundle(entry, name) {
 export async function runEntry(entryRel, name) {
   const entry = join(ROOT, entryRel);
   if (process.env.NETSIM_NO_BUNDLE !== '1') {
-    const b = await bundle(entry, name);
+    const b = await bundleModule(entry, name);
     if (b.url !== null) {
       await import(b.url);
       return;

@@ -8,6 +8,7 @@
  * reported). Ties go to the deciding server, then to one of the tied peers
  * chosen by the draw `u` (deterministic for a seed).
  */
+import { mix32 } from '../nodes/flow-hash';
 
 export interface PlacementInput {
   self: number;
@@ -88,15 +89,6 @@ export function decide(name: PolicyName, x: PlacementInput, o: PolicyOptions): n
   }
 }
 
-/** A 32-bit integer finaliser (murmur3 fmix32), unsigned result. */
-export function mix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 /** Hash of a client end point (IP and port). */
 export function flowHash(clientIp: number, clientPort: number): number {

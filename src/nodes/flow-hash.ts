@@ -26,6 +26,16 @@ const C2 = 0x1b873593;
 const buf = new Uint8Array(32);
 
 /** MurmurHash3_x86_32 of the first `len` bytes of `data` (ns-3's Hash32: seed 0x8BADF00D). */
+/** MurmurHash3's 32-bit finaliser (fmix32), unsigned result; also the cluster's placement hash (cluster/placement.ts). */
+export function mix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
 export function murmur3(data: Uint8Array, len: number, seed = SEED): number {
   let h = seed | 0;
   const blocks = len >> 2;
@@ -51,13 +61,7 @@ export function murmur3(data: Uint8Array, len: number, seed = SEED): number {
     k = Math.imul(k, C2);
     h ^= k;
   }
-  h ^= len;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return mix32(h ^ len);
 }
 
 function put32(i: number, v: number): void {
@@ -104,13 +108,7 @@ export function ipv4FlowHash(src: number, dst: number, protocol: number, srcPort
   k = (k << 15) | (k >>> 17);
   k = Math.imul(k, C2);
   h ^= k;
-  h ^= 17;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return mix32(h ^ 17);
 }
 
 /** The hash of an ARP message (ns-3's ArpQueueDiscItem::Hash). */
