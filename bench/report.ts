@@ -118,6 +118,8 @@ export function renderReadme(): string {
       if (g) out.push(`| ${g.goal} | ${m[1]} ${m[2]} | ${m[3]}x | ${Number(m[3]) >= g.min ? 'yes' : 'no'} |`);
     }
   }
+  const changes = resolve(benchDir, 'changes.md');
+  if (existsSync(changes)) out.push('', ...readFileSync(changes, 'utf8').trimEnd().split('\n'));
   for (const r of recs) {
     out.push('', `## ${r.suite}`, '', `\`${r.command}\`, ${r.date}, ${r.machine}`, '');
     const tables = r.lines.filter((l) => l.startsWith('|') || l === '' || /^M events\/s/.test(l));

@@ -19,6 +19,7 @@ import { benchCluster, CLUSTER_QDISCS, type ClusterQdisc } from './cluster';
 import { benchTcp } from './tcp';
 import { sweepSuite } from './sweep';
 import { tcpAnchorSuite } from './tcp-anchor';
+import { flameSuite } from './flame';
 import { NS3_CLUSTER_DEFAULTS, type Ns3ClusterFlags } from '../src/scenario/presets';
 import { printRatio, runAnchor, type BenchLine } from './anchors';
 
@@ -121,9 +122,10 @@ const suites: Record<string, (f: Map<string, string>) => void | Promise<void>> =
   tcp: tcpSuite,
   sweep: sweepSuite,
   'tcp-anchor': tcpAnchorSuite,
+  flame: flameSuite,
   report: reportSuite,
 };
-const wanted = positional.length > 0 ? positional : Object.keys(suites).filter((s) => s !== 'report');
+const wanted = positional.length > 0 ? positional : Object.keys(suites).filter((s) => s !== 'report' && s !== 'flame');
 for (const s of wanted) {
   const run = suites[s];
   if (!run) {

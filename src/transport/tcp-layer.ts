@@ -340,11 +340,16 @@ export class TcpLayer implements L4Protocol {
     return n;
   }
 
-  /** Take a connection out of this layer: its TCB as a plain record. */
+  /**
+   * Take a connection out of this layer: its TCB as a plain record. The
+   * record is the detached socket's own TCB, which nothing changes after
+   * this (no copy: importConnection copies what it is given, so a record
+   * sent twice, as a migration retry does, stays what it was).
+   */
   exportConnection(s: TcpSocket): Tcb {
     s.detach();
     this.remove(s);
-    return cloneTcb(s.tcb);
+    return s.tcb;
   }
 
   /** Resume an exported connection here; set its callbacks before data flows (on the next event). */
