@@ -16,10 +16,10 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatBenchLine, parseBenchLine, type BenchLine } from './anchors';
+import { startRedis, type LocalRedis } from './local-redis';
 
 export type SweepMode = 'j1' | 'j2' | 'queue1' | 'queue2';
 export const SWEEP_MODES: readonly SweepMode[] = ['j1', 'j2', 'queue1', 'queue2'];
@@ -60,33 +60,6 @@ async function runTimed(args: string[]): Promise<{ wall: number; cpu: number }> 
   return { wall, cpu: children[0] + children[1] };
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.on('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => res(typeof a === 'object' && a !== null ? a.port : 0));
-    });
-  });
-}
-
-/** A redis-server of our own on a free port (no disk), stopped by stop(). */
-async function startRedis(): Promise<{ url: string; pid: number | undefined; stop: () => void }> {
-  const bin = process.env.REDIS_SERVER ?? 'redis-server';
-  if (spawnSync('sh', ['-c', `command -v ${bin}`]).status !== 0) {
-    throw new Error('the queue modes need redis-server: sudo apt-get install -y redis-server (or bash scripts/ensure-test-tools.sh), or --modes=j1,j2');
-  }
-  const port = await freePort();
-  const p = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((res, rej) => {
-    let out = '';
-    p.stdout!.setEncoding('utf8').on('data', (s: string) => { out += s; if (out.includes('Ready to accept connections')) res(); });
-    p.on('exit', (c) => rej(new Error(`redis-server exited (${c}): ${out}`)));
-  });
-  return { url: `redis://127.0.0.1:${port}`, pid: p.pid, stop: () => { p.kill('SIGTERM'); } };
-}
-
 function startWorker(url: string, queue: string): { child: ChildProcess; ready: Promise<void>; exited: Promise<void> } {
   const child = spawn('node', ['bin/netsim.js', 'worker', '--queue', url, '--queue-name', queue, '-j', '1'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
@@ -103,7 +76,7 @@ function sweepArgs(o: SweepBenchOptions, out: string): string[] {
 }
 
 /** One timed run of `mode`: wall seconds, the rows it wrote, and the CPU seconds other processes used meanwhile. */
-async function runMode(mode: SweepMode, o: SweepBenchOptions, dir: string, redis: { url: string; pid: number | undefined } | null, n: number): Promise<{ wall: number; rows: string; others: number }> {
+async function runMode(mode: SweepMode, o: SweepBenchOptions, dir: string, redis: LocalRedis | null, n: number): Promise<{ wall: number; rows: string; others: number }> {
   const out = join(dir, `${mode}-${n}.csv`);
   if (mode === 'j1' || mode === 'j2') {
     const busy0 = machineBusyS();
@@ -114,7 +87,7 @@ async function runMode(mode: SweepMode, o: SweepBenchOptions, dir: string, redis
   const workers = Array.from({ length: mode === 'queue1' ? 1 : 2 }, () => startWorker(redis!.url, queue));
   try {
     await Promise.all(workers.map((w) => w.ready));
-    const ours = (): number => [redis!.pid, ...workers.map((w) => w.child.pid)].reduce((a: number, pid) => a + processCpuS(pid), 0);
+    const ours = (): number => [redis!.process.pid, ...workers.map((w) => w.child.pid)].reduce((a: number, pid) => a + processCpuS(pid), 0);
     const busy0 = machineBusyS(), ours0 = ours();
     const r = await runTimed([...sweepArgs(o, out), '--queue', redis!.url, '--queue-name', queue]);
     return { wall: r.wall, rows: readFileSync(out, 'utf8'), others: machineBusyS() - busy0 - r.cpu - (ours() - ours0) };
@@ -128,7 +101,7 @@ export async function benchSweep(o: SweepBenchOptions): Promise<BenchLine[]> {
   const dir = mkdtempSync(join(tmpdir(), 'netsim-bench-sweep-'));
   const best = new Map<SweepMode, { wall: number; others: number }>();
   const rows = new Map<SweepMode, string>();
-  const redis = o.modes.some((m) => m.startsWith('queue')) ? await startRedis() : null;
+  const redis = o.modes.some((m) => m.startsWith('queue')) ? await startRedis('the queue modes (or --modes=j1,j2) need') : null;
   try {
     for (let n = 0; n < o.repeat; n++) {
       for (const mode of o.modes) {

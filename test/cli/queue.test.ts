@@ -8,10 +8,10 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, startRedis, type LocalRedis } from '../../bench/local-redis';
 
 const ROOT = resolve(__dirname, '../..');
 const BIN = join(ROOT, 'bin/netsim.js');
@@ -73,42 +73,17 @@ async function until(ok: () => boolean, why: () => string): Promise<void> {
   }
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.on('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => res(typeof a === 'object' && a !== null ? a.port : 0));
-    });
-  });
-}
-
-let redis: ChildProcess | undefined;
+let redis: LocalRedis | undefined;
 let url = '';
 
 beforeAll(async () => {
-  const bin = process.env.REDIS_SERVER ?? 'redis-server';
-  if (spawnSync('sh', ['-c', `command -v ${bin}`]).status !== 0) {
-    throw new Error(`the queue tests need redis-server (Redis >= 5): run 'sudo apt-get install -y redis-server' (Debian/Ubuntu) or 'bash scripts/ensure-test-tools.sh', or set REDIS_SERVER to its path`);
-  }
-  const port = await freePort();
-  redis = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  await new Promise<void>((res, rej) => {
-    const t = setTimeout(() => rej(new Error(`redis-server did not start on port ${port}:\n${out}`)), 15_000);
-    redis!.stdout!.setEncoding('utf8').on('data', (s: string) => {
-      out += s;
-      if (out.includes('Ready to accept connections')) { clearTimeout(t); res(); }
-    });
-    redis!.on('exit', (code) => { clearTimeout(t); rej(new Error(`redis-server exited (${code}):\n${out}`)); });
-  });
-  url = `redis://127.0.0.1:${port}`;
+  redis = await startRedis('the queue tests need');
+  url = redis.url;
 }, 30_000);
 
 afterAll(() => {
   for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  redis?.kill('SIGTERM');
+  redis?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
