@@ -13,7 +13,7 @@
  * tail drops (with `none` these include what ns-3 reports as the traffic-
  * control layer's TcDrop: a packet meeting a stopped device queue).
  */
-import { DropReason } from '../src/net/drop-reason';
+import { DropReason, queueDiscDrops } from '../src/net/drop-reason';
 import { QUEUE_DISC_KINDS } from '../src/nodes/traffic-control';
 import { buildSimulation } from '../src/scenario/build';
 import { mustLoad, ns3ClusterScenario, type Ns3ClusterFlags } from '../src/scenario/presets';
@@ -33,7 +33,7 @@ export function benchCluster(o: Ns3ClusterFlags, qdisc: ClusterQdisc = 'default'
   const s = sim.stats;
   const hops = sim.topo.hops();
   const devDrops = net.dropped[DropReason.QUEUE_FULL];
-  const qdiscDrops = net.dropped[DropReason.QDISC_OVERLIMIT] + net.dropped[DropReason.QDISC_CODEL];
+  const qdiscDrops = queueDiscDrops(net.dropped);
   const conservation = net.conservationError();
   if (conservation !== null) throw new Error(conservation);
   return parseBenchLine(formatBenchLine(`netsim_cluster_${o.variant}`, net.sim.executed / wall, wall, {

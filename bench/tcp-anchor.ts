@@ -8,7 +8,7 @@
  * queue-disc and link-loss drops. The run stops as soon as every request
  * has ended, as the anchor's does. Only the simulation is timed.
  */
-import { DropReason } from '../src/net/drop-reason';
+import { queueDiscDrops } from '../src/net/drop-reason';
 import { buildSimulation } from '../src/scenario/build';
 import { mustLoad, NS3_TCP_DEFAULTS, ns3TcpScenario, type Ns3TcpFlags } from '../src/scenario/presets';
 import { TcpCounters } from '../src/transport/tcp-counters';
@@ -56,7 +56,7 @@ export function benchTcpAnchor(o: Ns3TcpFlags): BenchLine {
   const ms = (ns: number): string => (ns / 1e6).toFixed(4);
   const hops = sim.topo.hops();
   const switchPorts = o.variant === 'switch' ? o.servers + 1 : 0;
-  const qdiscDrops = net.dropped[DropReason.QDISC_OVERLIMIT] + net.dropped[DropReason.QDISC_CODEL];
+  const qdiscDrops = queueDiscDrops(net.dropped);
   return parseBenchLine(formatBenchLine(`netsim_tcp_${o.variant}`, engine.executed / wall, wall, {
     clients: o.clients, servers: o.servers, requests_per_client: o.requests, run: o.run, qdisc: o.qdisc ?? 'default',
     tcp: tcpOpts?.congestionControl === 'newreno' ? 'ns3::TcpNewReno' : 'ns3::TcpCubic',

@@ -51,12 +51,14 @@ export function replicationOptions(cmd: Command): Command {
     .option('--run <k>', 'only replication k (as a sweep row records it)', intOption(1));
 }
 
+/** The command line's overrides as one --set list (--seed and --runs included), as loadOrFail applies them. */
+export function overridesOf(f: ScenarioFlags): string[] {
+  return [...f.set, ...(f.seed !== undefined ? [`seed=${f.seed}`] : []), ...(f.runs !== undefined ? [`runs=${f.runs}`] : [])];
+}
+
 /** The scenario with the command line's overrides; exits 2 with every problem when it is not valid. */
 export function loadOrFail(ref: string, f: ScenarioFlags): Scenario {
-  const set = [...f.set];
-  if (f.seed !== undefined) set.push(`seed=${f.seed}`);
-  if (f.runs !== undefined) set.push(`runs=${f.runs}`);
-  const r = loadScenarioFile(ref, set);
+  const r = loadScenarioFile(ref, overridesOf(f));
   if (!r.ok) failWithProblems(r.problems);
   return r.scenario;
 }

@@ -44,7 +44,7 @@ export const DROP_REASON_NAMES: readonly string[] = [
   'qdisc-codel', 'link-loss',
 ];
 
-/** True for the reasons a queue disc drops with (the anchors' one `qdisc_drops` number sums them). */
-export function isQueueDiscDrop(reason: DropReasonCode): boolean {
-  return reason === DropReason.QDISC_OVERLIMIT || reason === DropReason.QDISC_CODEL;
+/** Drops by queue discs, of every reason they drop with, from a count by reason (the anchors' one `qdisc_drops` number). */
+export function queueDiscDrops(dropped: ArrayLike<number>): number {
+  return dropped[DropReason.QDISC_OVERLIMIT] + dropped[DropReason.QDISC_CODEL];
 }

@@ -66,19 +66,17 @@ function track(sim: Simulation) {
       for (const s of c.nics[k]?.engine.sockets() ?? []) add(s.tcb.remoteIp, s.tcb.remotePort);
       for (const n of c.nics) for (const e of n.directory.ownedBy(k)) add(e.clientIp, e.clientPort);
       snapshot.held.set(k, held);
-      const emitted = new Set<number>();
+      const emitted = new Set<number>(), finishing = new Set<number>();
       const idle = m.firstIface.dev.packetsHeld() === 0;
       for (const s of m.tcp.sockets()) {
         const tcb = s.tcb;
-        if (idle && tcb.bytesSent > 0 && tcb.sndNxt >= tcb.tx.head + tcb.tx.size && tcb.unbuffered === 0) emitted.add(endpointKey(tcb.remoteIp, tcb.remotePort));
+        if (tcb.bytesSent === 0 || tcb.unbuffered !== 0) continue;
+        const key = endpointKey(tcb.remoteIp, tcb.remotePort);
+        const unsent = tcb.tx.head + tcb.tx.size - tcb.sndNxt;
+        if (idle && unsent <= 0) emitted.add(key);
+        if (unsent <= Math.min(tcb.cwnd, tcb.rWnd) - bytesInFlight(tcb.tx)) finishing.add(key);
       }
       snapshot.emitted.set(k, emitted);
-      const finishing = new Set<number>();
-      for (const s of m.tcp.sockets()) {
-        const tcb = s.tcb;
-        const unsent = tcb.tx.head + tcb.tx.size - tcb.sndNxt;
-        if (tcb.bytesSent > 0 && tcb.unbuffered === 0 && unsent <= Math.min(tcb.cwnd, tcb.rWnd) - bytesInFlight(tcb.tx)) finishing.add(endpointKey(tcb.remoteIp, tcb.remotePort));
-      }
       snapshot.finishing.set(k, finishing);
     });
     for (const r of reqs.values()) if (r.outcome === 'completed') snapshot.completedByT.add(r.key);

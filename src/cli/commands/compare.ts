@@ -6,7 +6,7 @@ import { didYouMean } from '../../scenario/errors';
 import { withDesign } from '../../scenario/load';
 import { renderSummary, type ReportGroup } from '../../scenario/report';
 import { failWithProblems } from '../errors';
-import { barFor, conservationFailures, intOption, loadOrFail, replicationOptions, reportOf, runNumbers, runReplications, scenarioOptions, writeReport, type ScenarioFlags } from '../common';
+import { barFor, conservationFailures, intOption, loadOrFail, overridesOf, replicationOptions, reportOf, runNumbers, runReplications, scenarioOptions, writeReport, type ScenarioFlags } from '../common';
 import type { RunResult } from '../../scenario/runner';
 import type { Scenario } from '../../scenario/load';
 import { ThreadPool } from '../sweep-pool';
@@ -14,18 +14,13 @@ import { formatOption, type Format } from '../formats';
 
 interface Flags extends ScenarioFlags { format: Format; out?: string; designs: Design[]; jobs?: number }
 
-/** The command line's overrides as a --set list (what loadOrFail applied), for a thread to load the same scenario. */
-function setList(f: Flags): string[] {
-  return [...f.set, ...(f.seed !== undefined ? [`seed=${f.seed}`] : []), ...(f.runs !== undefined ? [`runs=${f.runs}`] : [])];
-}
-
 /**
  * Every (design, run) on its own thread, at most `jobs` at once; results in
  * the order of the designs and runs, the same numbers as one after another
  * (each run depends only on its scenario, seed and run number).
  */
 async function runOnThreads(ref: string, f: Flags, scenarios: Scenario[], jobs: number): Promise<RunResult[][]> {
-  const tasks = scenarios.flatMap((s, i) => runNumbers(s, f).map((run) => ({ i, task: { scenario: ref, set: setList(f), design: f.designs[i], run } })));
+  const tasks = scenarios.flatMap((s, i) => runNumbers(s, f).map((run) => ({ i, task: { scenario: ref, set: overridesOf(f), design: f.designs[i], run } })));
   const pool = await ThreadPool.start(Math.min(jobs, tasks.length), (m) => process.stderr.write(`${m}\n`));
   try {
     const results = await Promise.all(tasks.map((t) => pool.runDesign(t.task)));
