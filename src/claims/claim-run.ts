@@ -14,7 +14,7 @@ import { clusterView, type ClusterView } from '../scenario/build';
 import { runSimulation } from '../scenario/runner';
 import { buildSimulation } from '../scenario/build';
 import { scenarioOf, type ScenarioKey } from './scenarios';
-import type { WrongSystem } from './wrong-systems';
+import type { SystemVariant } from './wrong-systems';
 
 export interface Run {
   key: ScenarioKey;
@@ -30,19 +30,19 @@ export interface Run {
 
 const runs = new Map<string, Run>();
 
-/** The run of a scenario (of the claimed system, or of a wrong system), simulated once (memoised). */
-export function run(key: ScenarioKey, wrong: WrongSystem | null = null): Run {
-  const k = `${key}/${wrong?.name ?? ''}`;
+/** The run of a scenario (of the claimed system, or of a variant of it), simulated once (memoised). */
+export function run(key: ScenarioKey, variant: SystemVariant | null = null): Run {
+  const k = `${key}/${variant?.name ?? ''}`;
   let r = runs.get(k);
-  if (r === undefined) runs.set(k, (r = execute(key, wrong)));
+  if (r === undefined) runs.set(k, (r = execute(key, variant)));
   return r;
 }
 
-function execute(key: ScenarioKey, wrong: WrongSystem | null): Run {
+function execute(key: ScenarioKey, variant: SystemVariant | null): Run {
   let s = scenarioOf(key);
-  if (wrong?.scenario !== undefined) s = wrong.scenario(s);
+  if (variant?.scenario !== undefined) s = variant.scenario(s);
   const sim = buildSimulation(s);
-  wrong?.apply?.(sim);
+  variant?.apply?.(sim);
   const c = clusterView(sim);
   const rec = new Recorder(c);
   runSimulation(sim);

@@ -15,7 +15,7 @@ import { claim as claimText, type ClaimText } from './claim-texts';
 import { us } from './format';
 import type { Stamp } from '../metrics/recorder';
 import type { ScenarioKey } from './scenarios';
-import type { WrongSystem } from './wrong-systems';
+import type { SystemVariant } from './wrong-systems';
 
 export interface CheckResult {
   label: string;
@@ -30,13 +30,13 @@ export class Evidence {
   readonly checks: CheckResult[] = [];
   readonly facts: [string, string][] = [];
 
-  /** `wrong`: check the claim on a wrong system instead of the claimed one. */
-  constructor(readonly claim: ClaimText, readonly scenarios: ScenarioKey[] = [], readonly wrong: WrongSystem | null = null) {}
+  /** `variant`: check the claim on another system (a wrong one, or another report exchange) instead of the library scenario's own. */
+  constructor(readonly claim: ClaimText, readonly scenarios: ScenarioKey[] = [], readonly variant: SystemVariant | null = null) {}
 
   /** The run of a scenario, listed as one this claim was measured on. */
   use(key: ScenarioKey): Run {
     if (!this.scenarios.includes(key)) this.scenarios.push(key);
-    return run(key, this.wrong);
+    return run(key, this.variant);
   }
 
   check(label: string, ok: boolean, detail: string): void {
@@ -68,7 +68,7 @@ export class Evidence {
 
   /** The elements of the parent claim, checked in this claim's scenario, recorded as one check. */
   inherit(parent: number, body: (ev: Evidence) => void): void {
-    const child = new Evidence(claimText(parent), this.scenarios, this.wrong);
+    const child = new Evidence(claimText(parent), this.scenarios, this.variant);
     body(child);
     const bad = child.checks.filter((c) => !c.ok);
     this.check(`the elements of claim ${parent} hold in this scenario (see claim ${parent})`, child.checks.length > 0 && bad.length === 0,

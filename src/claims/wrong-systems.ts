@@ -14,14 +14,18 @@ import { withDesign, type Scenario } from '../scenario/load';
 import { Holder } from '../cluster/connection-directory';
 import type { SmartNic } from '../cluster/smart-nic';
 
-export interface WrongSystem {
+/** A system the claims are checked on in place of a library scenario's own: a change to its scenario or to the built simulation. */
+export interface SystemVariant {
   name: string;
-  /** What is wrong, in a sentence. */
-  what: string;
   /** A change to the scenario before it is built (another design, another option). */
   scenario?: (s: Scenario) => Scenario;
   /** A change to the built simulation before it runs. */
   apply?: (sim: Simulation) => void;
+}
+
+export interface WrongSystem extends SystemVariant {
+  /** What is wrong, in a sentence. */
+  what: string;
 }
 
 const nics = (sim: Simulation): SmartNic[] => sim.cluster?.nics ?? [];

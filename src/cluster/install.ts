@@ -22,7 +22,7 @@ import type { Lan } from '../nodes/topology';
 import type { TcpLayer, TcpOptions } from '../transport/tcp-layer';
 import { Balancer, daisyChain, type BalancerMode, type BalancerOptions } from './balancer';
 import type { DetectorOptions } from './failure-detector';
-import { LoadReporter, type ReportOptions } from './load-reporter';
+import { exchangePlan, LoadReporter, validateReportOptions, type ExchangePlan, type ReportOptions } from './load-reporter';
 import type { Member, SocketApplication } from './member';
 import { SmartNic, type NicOptions } from './smart-nic';
 
@@ -123,16 +123,30 @@ export function installCluster(site: ClusterSite, cfg: ClusterConfig): ClusterPa
     const ifs = lanNodes.map((n) => ifaceOn(n, site.firstLan)).filter((i): i is Ipv4Interface => i !== null);
     for (const a of ifs) for (const b of ifs) if (a !== b) a.arp?.addStatic(b.ip, b.dev.mac);
   }
+  validateReportOptions(cfg.reports, 'cluster/reports');
   INSTALLERS[cfg.design](parts, site, cfg);
-  for (const m of members) parts.reporters.push(new LoadReporter(m, parts.nics[m.index] ?? null, cfg.reports));
+  for (const m of members) parts.reporters.push(new LoadReporter(m, members, parts.nics[m.index] ?? null, cfg.reports));
   return parts;
 }
 
 /** The claims: a smart NIC in every server, forwarding over `via`. */
 function installNicForward(parts: ClusterParts, cfg: ClusterConfig, via: 'second' | 'first'): void {
+  const plan = exchangePlan(cfg.reports, parts.members.length);
+  const detector = stretchDetector(cfg.detector, plan, cfg.reports.periodNs);
   for (const m of parts.members) {
-    parts.nics.push(new SmartNic(m, parts.members, cfg.nic, { servicePort: cfg.servicePort, via, tcp: cfg.tcp, detector: cfg.detector }));
+    parts.nics.push(new SmartNic(m, parts.members, cfg.nic, { servicePort: cfg.servicePort, via, tcp: cfg.tcp, detector, freshNs: plan.freshNs }));
   }
+}
+
+/**
+ * The detector for an exchange: its silence bounds (deadAfter, and phi's
+ * grace) are set for one report a period; an exchange whose reports reach a
+ * peer once per `gapNs` stretches them by gapNs / periodNs.
+ */
+export function stretchDetector(d: DetectorOptions, plan: ExchangePlan, periodNs: number): DetectorOptions {
+  const f = plan.gapNs / periodNs;
+  if (f === 1) return d;
+  return d.kind === 'phi' ? { ...d, deadAfterNs: d.deadAfterNs * f, acceptablePauseNs: d.acceptablePauseNs * f } : { ...d, deadAfterNs: d.deadAfterNs * f };
 }
 
 /** An ordinary NIC is the first device of what reaches it, and answers go out through it. */

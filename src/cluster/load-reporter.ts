@@ -1,10 +1,32 @@
 /**
  * LoadReporter: servers tell each other their load over the third LAN
- * (claims 21, 45). Every `periodNs` (first report at a random phase) a
- * server broadcasts one UDP datagram of `bytes` on its third-LAN interface;
- * every peer's smart NIC stores what arrived in its state table, with the
+ * (claims 21, 45). Once a report period (first report at a random phase) a
+ * server sends UDP datagrams of `bytes` from its third-LAN interface; every
+ * peer's smart NIC that one reaches stores it in its state table, with the
  * arrival time and the packet and device it came by; once a period, its
  * failure detector looks for peers that fell silent (failure-detector.ts).
+ *
+ * Who a report goes to is the exchange (`ExchangeOptions`):
+ *  - `all-to-all`: one broadcast to every peer each period. Each server
+ *    hears every other once a period; the third LAN carries n(n-1) frames a
+ *    period, which at a thousand servers buries it.
+ *  - `scaled-period`: the same broadcast, but the period grows with the
+ *    cluster (period x n / referenceServers once n passes the reference), so
+ *    the third LAN's load stays what it was at the reference size; reports
+ *    age in proportion.
+ *  - `sampled`: each period a report goes, unicast, to `fanout` peers drawn
+ *    at random (without repeats), as in gossip; a device then holds fresh
+ *    rows for a random handful of peers and decides among those whose row
+ *    is younger than `freshPeriods` periods (in the manner of
+ *    power-of-d-choices: a few random candidates, each with a true load).
+ *    The third LAN carries n x fanout frames a period.
+ * A peer hears a given server once per `gapNs` on average (for `sampled`,
+ * (n-1)/fanout periods), so the detector's deadAfter is stretched by
+ * gapNs/periodNs (`exchangePlan`): silence is judged against the gap this
+ * exchange gives, not against one period.
+ *
+ * Cost: per period and server, one report object and `fanout` datagrams
+ * (one broadcast for the broadcast kinds); sampling is O(fanout).
  */
 import type { RandomStream } from '../engine';
 import { IPV4_BROADCAST } from '../net/address';
@@ -15,9 +37,63 @@ import type { SmartNic } from './smart-nic';
 
 export const REPORT_PORT = 7002;
 
+export type ExchangeOptions =
+  | { kind: 'all-to-all' }
+  | { kind: 'scaled-period'; referenceServers: number }
+  | { kind: 'sampled'; fanout: number; freshPeriods: number };
+
+export const EXCHANGE_KINDS = ['all-to-all', 'scaled-period', 'sampled'] as const;
+
 export interface ReportOptions {
+  /** Report period at the reference size (the period itself but for scaled-period). */
   periodNs: number;
   bytes: number;
+  exchange: ExchangeOptions;
+}
+
+/** What an exchange means for a cluster of `n` servers. */
+export interface ExchangePlan {
+  /** Each server's report period, ns. */
+  periodNs: number;
+  /** Peers each report goes to (n-1 and `broadcast` for the broadcast kinds). */
+  fanout: number;
+  broadcast: boolean;
+  /** Mean time between two reports of one server at one peer, ns. */
+  gapNs: number;
+  /** A peer whose last report is older than this is no candidate, ns (Infinity: any age). */
+  freshNs: number;
+}
+
+/** Throw a RangeError naming `where` unless `o` is an exchange a cluster can run. */
+export function validateReportOptions(o: ReportOptions, where: string): void {
+  if (!(o.periodNs > 0)) throw new RangeError(`${where}: the report period must be > 0 ns, got ${o.periodNs}`);
+  if (!(Number.isInteger(o.bytes) && o.bytes >= 1)) throw new RangeError(`${where}: a report's size must be an integer >= 1 byte, got ${o.bytes}`);
+  const x = o.exchange;
+  if (x === undefined || !(EXCHANGE_KINDS as readonly string[]).includes(x.kind)) {
+    throw new RangeError(`${where}: exchange kind "${String(x?.kind)}" is not one of ${EXCHANGE_KINDS.join(', ')}`);
+  }
+  if (x.kind === 'scaled-period' && !(Number.isInteger(x.referenceServers) && x.referenceServers >= 1)) {
+    throw new RangeError(`${where}: scaled-period needs referenceServers, an integer >= 1, got ${x.referenceServers}`);
+  }
+  if (x.kind === 'sampled' && !(Number.isInteger(x.fanout) && x.fanout >= 1 && x.freshPeriods > 0)) {
+    throw new RangeError(`${where}: sampled needs fanout, an integer >= 1, and freshPeriods > 0, got ${x.fanout} and ${x.freshPeriods}`);
+  }
+}
+
+export function exchangePlan(o: ReportOptions, n: number): ExchangePlan {
+  const peers = Math.max(1, n - 1);
+  const x = o.exchange;
+  switch (x.kind) {
+    case 'all-to-all': return { periodNs: o.periodNs, fanout: peers, broadcast: true, gapNs: o.periodNs, freshNs: Infinity };
+    case 'scaled-period': {
+      const periodNs = o.periodNs * Math.max(1, n / x.referenceServers);
+      return { periodNs, fanout: peers, broadcast: true, gapNs: periodNs, freshNs: Infinity };
+    }
+    case 'sampled': {
+      const fanout = Math.min(x.fanout, peers);
+      return { periodNs: o.periodNs, fanout, broadcast: false, gapNs: o.periodNs * (peers / fanout), freshNs: o.periodNs * x.freshPeriods };
+    }
+  }
 }
 
 export interface LoadReport {
@@ -31,11 +107,16 @@ export class LoadReporter {
   private readonly socket: UdpSocket;
   private readonly rng: RandomStream;
   private readonly onTick: () => void;
+  readonly plan: ExchangePlan;
+  /** sampled: the other members' indices, partly shuffled in place by each draw. */
+  private readonly peers: Int32Array;
 
-  constructor(readonly member: Member, readonly nic: SmartNic | null, readonly opts: ReportOptions) {
+  constructor(readonly member: Member, readonly members: readonly Member[], readonly nic: SmartNic | null, readonly opts: ReportOptions) {
     const node = member.node;
     if (member.thirdIface === null) throw new Error(`${node.name}: load reports need a third-LAN interface`);
-    if (!(opts.periodNs > 0)) throw new RangeError(`${node.name}: the report period must be > 0 ns, got ${opts.periodNs}`);
+    validateReportOptions(opts, node.name);
+    this.plan = exchangePlan(opts, members.length);
+    this.peers = Int32Array.from(members.filter((m) => m !== member), (m) => m.index);
     this.rng = node.net.streams.stream(`reports/${node.name}`);
     this.socket = new UdpSocket(node).bind(REPORT_PORT);
     this.socket.onReceive = (p) => this.receive(p);
@@ -43,22 +124,37 @@ export class LoadReporter {
   }
 
   start(): void {
-    this.member.node.net.sim.schedule(this.rng.uniform(0, this.opts.periodNs), this.onTick);
+    this.member.node.net.sim.schedule(this.rng.uniform(0, this.plan.periodNs), this.onTick);
   }
 
   private tick(): void {
     const node = this.member.node;
     if (node.up) {
-      const iface = this.member.thirdIface!;
-      const p = this.socket.newDatagram(IPV4_BROADCAST, REPORT_PORT, this.opts.bytes);
-      p.srcIp = iface.ip;
       const report: LoadReport = { server: this.member.index, load: this.loadNow() };
-      p.appData = report;
-      this.sent++;
-      node.outputVia(p, iface, IPV4_BROADCAST);
+      if (this.plan.broadcast) this.send(report, IPV4_BROADCAST);
+      else {
+        // A partial Fisher-Yates shuffle: the first `fanout` slots become a uniform sample without repeats.
+        const peers = this.peers;
+        for (let k = 0; k < this.plan.fanout; k++) {
+          const j = this.rng.integer(k, peers.length - 1);
+          const pick = peers[j];
+          peers[j] = peers[k];
+          peers[k] = pick;
+          this.send(report, this.members[pick].thirdIface!.ip);
+        }
+      }
       this.nic?.detector.check(node.net.now);
     }
-    node.net.sim.schedule(this.opts.periodNs, this.onTick);
+    node.net.sim.schedule(this.plan.periodNs, this.onTick);
+  }
+
+  private send(report: LoadReport, to: number): void {
+    const iface = this.member.thirdIface!;
+    const p = this.socket.newDatagram(to, REPORT_PORT, this.opts.bytes);
+    p.srcIp = iface.ip;
+    p.appData = report;
+    this.sent++;
+    this.member.node.outputVia(p, iface, to);
   }
 
   /** The load a report says: the server's own, read now. */

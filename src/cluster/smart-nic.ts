@@ -97,6 +97,8 @@ export interface NicRole {
   tcp: Partial<TcpOptions>;
   /** How this device decides that a peer is gone. */
   detector: DetectorOptions;
+  /** A peer whose last report is older than this takes no new connection, ns (Infinity: any age; the exchange decides). */
+  freshNs: number;
 }
 
 export interface DecisionRecord {
@@ -171,7 +173,7 @@ export class SmartNic implements PacketHolder {
       probe: (i) => this.control.send(i, { kind: 'probe', from: self.index }, 16),
       forget: (i) => this.forgetServer(i),
     });
-    this.state = new StateTable(members.length, self.index, (i) => this.detector.usable(i));
+    this.state = new StateTable(members.length, self.index, (i) => this.detector.usable(i), role.freshNs);
     this.loads = new Float64Array(members.length);
     this.processor = new PacketProcessor(net, `${node.name}/nic`, this.opts.processingNs, this.opts.bufferPackets, (p) => this.handle(p));
     this.rng = net.streams.stream(`nic/${node.name}/policy`);
@@ -318,7 +320,7 @@ export class SmartNic implements PacketHolder {
   choose(p: Packet): number {
     this.decisions++;
     const now = this.now;
-    const candidates = this.state.alive();
+    const candidates = this.state.alive(now);
     const loads = this.loads;
     const own = this.self.load();
     loads[this.self.index] = own;

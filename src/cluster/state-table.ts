@@ -24,9 +24,21 @@ export interface StateRow {
 export class StateTable {
   private readonly rows: (StateRow | undefined)[];
   reportsReceived = 0;
+  // With a finite freshNs: the arrivals of the last freshNs, oldest first from `head`, so a
+  // decision walks only the peers that reported lately, not the whole table.
+  private recentIdx: number[] = [];
+  private recentAt: number[] = [];
+  private head = 0;
+  private readonly seen: Int32Array;
+  private stamp = 0;
 
-  constructor(readonly size: number, readonly self: number, private readonly usable: (index: number) => boolean) {
+  constructor(
+    readonly size: number, readonly self: number, private readonly usable: (index: number) => boolean,
+    /** Rows older than this make no candidate (the sampled exchange), ns. */
+    readonly freshNs = Infinity,
+  ) {
     this.rows = new Array(size);
+    this.seen = new Int32Array(Number.isFinite(freshNs) ? size : 0);
   }
 
   /** A report from server `index` arrived. */
@@ -39,6 +51,10 @@ export class StateTable {
       r.at = at;
       r.viaPacket = viaPacket;
       r.viaDevice = viaDevice;
+    }
+    if (this.seen.length > 0) {
+      this.recentIdx.push(index);
+      this.recentAt.push(at);
     }
     this.reportsReceived++;
   }
@@ -67,10 +83,42 @@ export class StateTable {
     return r !== undefined && (now === undefined || this.usable(index)) ? r : undefined;
   }
 
-  /** Indexes of the servers decisions may use (self always included first). */
-  alive(): number[] {
+  /**
+   * Indexes of the servers decisions may use at `now` (self always first):
+   * known, not suspected, and reported within `freshNs`.
+   */
+  alive(now: number): number[] {
     const out = [this.self];
-    for (let i = 0; i < this.size; i++) if (i !== this.self && this.rows[i] !== undefined && this.usable(i)) out.push(i);
+    const oldest = now - this.freshNs;
+    if (this.seen.length === 0) {
+      for (let i = 0; i < this.size; i++) {
+        const r = this.rows[i];
+        if (i !== this.self && r !== undefined && r.at >= oldest && this.usable(i)) out.push(i);
+      }
+      return out;
+    }
+    this.trim(oldest);
+    const stamp = ++this.stamp;
+    for (let k = this.head; k < this.recentIdx.length; k++) {
+      const i = this.recentIdx[k];
+      if (this.seen[i] === stamp) continue;
+      this.seen[i] = stamp;
+      const r = this.rows[i];
+      if (r !== undefined && r.at >= oldest && this.usable(i)) out.push(i);
+    }
+    // The same order as a scan of the table, so policies break ties alike.
+    if (out.length > 2) out.sort((a, b) => (a === this.self ? -1 : b === this.self ? 1 : a - b));
     return out;
+  }
+
+  /** Drop the arrivals older than `oldest`; compact once half the list is dead. */
+  private trim(oldest: number): void {
+    const at = this.recentAt;
+    while (this.head < at.length && at[this.head] < oldest) this.head++;
+    if (this.head > 64 && this.head * 2 > at.length) {
+      this.recentIdx = this.recentIdx.slice(this.head);
+      this.recentAt = at.slice(this.head);
+      this.head = 0;
+    }
   }
 }

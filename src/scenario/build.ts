@@ -240,7 +240,7 @@ function install(s: Scenario, run: number, topo: Topology, nodes: Map<string, No
         migrationTimeoutNs: c.nic.migrationTimeout, migrationRetries: c.nic.migrationRetries,
       },
       balancer: { processingNs: c.balancer.processing, bufferPackets: c.balancer.bufferPackets, buckets: c.balancer.buckets },
-      reports: { periodNs: c.reports.period, bytes: c.reports.size },
+      reports: { periodNs: c.reports.period, bytes: c.reports.size, exchange: c.reports.exchange },
       detector: detectorOptions(c.reports),
     };
     sim.cluster = installCluster({ edge, firstLan, secondLan: byRole('second'), thirdLan: byRole('third')!, servers: hosts, balancerNode }, cfg);

@@ -463,11 +463,19 @@ function readTrace(s: Scenario, file: string, opts: LoadOptions): Scenario['trac
 
 export type { Design };
 
-/** The same scenario under another design: the description with its design replaced, loaded again. */
-export function withDesign(s: Scenario, design: Design, opts: LoadOptions = {}): LoadResult {
+/**
+ * The same scenario with its cluster's description changed by `edit` (the
+ * `site` or the `cluster` object, as written), loaded and validated again.
+ */
+export function withCluster(s: Scenario, edit: (cluster: Record<string, unknown>) => void, opts: LoadOptions = {}): LoadResult {
   const input = JSON.parse(JSON.stringify(s.input)) as { network: { site?: Record<string, unknown>; cluster?: Record<string, unknown> } };
-  if (input.network.site !== undefined) input.network.site.design = design;
-  else if (input.network.cluster !== undefined) input.network.cluster.design = design;
-  else return { ok: false, problems: [{ file: s.file, path: ['network'], message: 'this network has no cluster, so there are no designs to compare; give it a "site" or a "cluster"' }] };
+  const c = input.network.site ?? input.network.cluster;
+  if (c === undefined) return { ok: false, problems: [{ file: s.file, path: ['network'], message: 'this network has no cluster, so there are no designs to compare; give it a "site" or a "cluster"' }] };
+  edit(c);
   return loadScenarioValue(input, { file: s.file, ...opts });
+}
+
+/** The same scenario under another design. */
+export function withDesign(s: Scenario, design: Design, opts: LoadOptions = {}): LoadResult {
+  return withCluster(s, (c) => { c.design = design; }, opts);
 }

@@ -141,11 +141,25 @@ const detector = z.discriminatedUnion('kind', [
   }).describe('phi-accrual: the silence is judged against each server\'s own report gaps'),
 ]);
 
+const exchange = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('all-to-all') }).describe('each period every server broadcasts its report to every peer: n(n-1) deliveries a period'),
+  z.strictObject({
+    kind: z.literal('scaled-period'),
+    referenceServers: int(1, 1_000_000).default(24).describe('cluster size at which the period is `period`; beyond it the period grows as servers / referenceServers'),
+  }).describe('every server broadcasts to every peer, with a period that grows with the cluster so the third LAN carries what it did at the reference size'),
+  z.strictObject({
+    kind: z.literal('sampled'),
+    fanout: int(1, 1_000_000).default(2).describe('peers, drawn at random each period, that a server\'s report goes to (unicast)'),
+    freshPeriods: z.number().positive().default(3).describe('a peer is a candidate for new connections only while its last report is younger than this many periods'),
+  }).describe('gossip: each period a report goes to a few random peers, and a device places connections among the peers it heard from lately (power-of-d-choices)'),
+]);
+
 const reports = z.strictObject({
   period: duration('how often each server reports its load over the third LAN', true).prefault('10ms'),
   size: size('payload of a load report').prefault('64B'),
   deadAfter: duration('silence after which a server is suspected (probe), gone (timeout), or the phi bound before its gaps are known', true).prefault('35ms'),
   detector: detector.prefault({ kind: 'probe' }).describe('how a first device decides that a server is gone'),
+  exchange: exchange.prefault({ kind: 'all-to-all' }).describe('who each report goes to; the detector\'s silence bounds stretch with the gap between two reports of one server at one peer'),
 });
 
 const clusterFields = {

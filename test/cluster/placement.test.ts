@@ -4,6 +4,8 @@ import {
   decide, flowHash, hashPolicy, leastLoadedPolicy, localUnlessOverloaded, randomPolicy, roundRobin, type PlacementInput,
 } from '../../src/cluster/placement';
 import { StateTable } from '../../src/cluster/state-table';
+import { exchangePlan, type ExchangeOptions } from '../../src/cluster/load-reporter';
+import { stretchDetector } from '../../src/cluster/install';
 import { FailureDetector, type DetectorOptions } from '../../src/cluster/failure-detector';
 import type { Member } from '../../src/cluster/member';
 import { Network } from '../../src/net/network';
@@ -56,13 +58,13 @@ describe('state table', () => {
   it('holds reports with their arrival, offers only usable peers, and counts own placements', () => {
     const usable = new Set<number>();
     const t = new StateTable(3, 0, (i) => usable.has(i));
-    expect(t.alive()).toEqual([0]);
+    expect(t.alive(0)).toEqual([0]);
     t.update(1, 7, 10, 42, 'third-lan/server0');
     t.update(0, 99, 10, 43, 'x'); // own row is never stored
     expect(t.row(1)).toMatchObject({ load: 7, at: 10, viaPacket: 42, viaDevice: 'third-lan/server0' });
-    expect(t.alive()).toEqual([0]); // not usable yet (the detector has not heard it)
+    expect(t.alive(0)).toEqual([0]); // not usable yet (the detector has not heard it)
     usable.add(1);
-    expect(t.alive()).toEqual([0, 1]);
+    expect(t.alive(0)).toEqual([0, 1]);
     t.bump(1);
     expect(t.row(1, 50)!.load).toBe(8);
     usable.delete(1);
@@ -70,6 +72,43 @@ describe('state table', () => {
     expect(t.row(1)).toBeDefined();
     t.forget(1);
     expect(t.row(1)).toBeUndefined();
+  });
+
+  it('with a freshness bound, offers only peers reported within it, in index order, each once', () => {
+    const t = new StateTable(6, 2, () => true, 100);
+    t.update(5, 1, 0, 1, 'd');
+    t.update(1, 1, 10, 2, 'd');
+    t.update(4, 1, 50, 3, 'd');
+    t.update(1, 2, 60, 4, 'd'); // a second report of server1
+    expect(t.alive(60)).toEqual([2, 1, 4, 5]);
+    expect(t.alive(105)).toEqual([2, 1, 4]); // server5's report (t=0) is older than 100
+    expect(t.alive(155)).toEqual([2, 1]); // server4's (t=50) is too old; server1's newer one (t=60) keeps it
+    expect(t.alive(161)).toEqual([2]); // every report is older than 100
+    t.update(3, 1, 170, 5, 'd');
+    expect(t.alive(170)).toEqual([2, 3]);
+    // Many arrivals later the list compacts, and still answers alike.
+    for (let k = 0; k < 500; k++) t.update(k % 2 === 0 ? 0 : 4, 1, 200 + k, 6 + k, 'd');
+    expect(t.alive(699)).toEqual([2, 0, 4]);
+    expect(t.alive(800)).toEqual([2]);
+  });
+});
+
+describe('report exchanges', () => {
+  const opts = (exchange: ExchangeOptions) => ({ periodNs: 10, bytes: 64, exchange });
+  it('plans the period, fanout and gap of each kind for a cluster size', () => {
+    expect(exchangePlan(opts({ kind: 'all-to-all' }), 100)).toEqual({ periodNs: 10, fanout: 99, broadcast: true, gapNs: 10, freshNs: Infinity });
+    expect(exchangePlan(opts({ kind: 'scaled-period', referenceServers: 25 }), 100)).toMatchObject({ periodNs: 40, broadcast: true, gapNs: 40 });
+    expect(exchangePlan(opts({ kind: 'scaled-period', referenceServers: 25 }), 10).periodNs).toBe(10); // below the reference: unchanged
+    expect(exchangePlan(opts({ kind: 'sampled', fanout: 3, freshPeriods: 2 }), 100)).toEqual({ periodNs: 10, fanout: 3, broadcast: false, gapNs: 330, freshNs: 20 });
+    expect(exchangePlan(opts({ kind: 'sampled', fanout: 9, freshPeriods: 2 }), 4)).toMatchObject({ fanout: 3, gapNs: 10 });
+  });
+
+  it('stretches the detector by the gap between two reports of a server at a peer', () => {
+    const plan = exchangePlan(opts({ kind: 'sampled', fanout: 3, freshPeriods: 2 }), 100);
+    expect(stretchDetector({ kind: 'probe', deadAfterNs: 35, probes: 3, probeTimeoutNs: 1 }, plan, 10)).toEqual({ kind: 'probe', deadAfterNs: 35 * 33, probes: 3, probeTimeoutNs: 1 });
+    expect(stretchDetector({ kind: 'phi', deadAfterNs: 35, threshold: 8, minStdNs: 1, window: 4, acceptablePauseNs: 2 }, plan, 10)).toMatchObject({ deadAfterNs: 35 * 33, acceptablePauseNs: 66 });
+    const same = { kind: 'timeout', deadAfterNs: 35 } as const;
+    expect(stretchDetector(same, exchangePlan(opts({ kind: 'all-to-all' }), 100), 10)).toBe(same);
   });
 });
 

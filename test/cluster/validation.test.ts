@@ -54,7 +54,7 @@ describe('cluster', () => {
     const c = sim.cluster!;
     const hosts: ServerHost[] = c.members.map((m) => ({ node: m.node, tcp: m.tcp, app: m.app, load: m.load }));
     const cfg: ClusterConfig = {
-      design: 'nic-forward', servicePort: 80, nic: {}, balancer: {}, reports: { periodNs: 2e6, bytes: 64 }, tcp: {},
+      design: 'nic-forward', servicePort: 80, nic: {}, balancer: {}, reports: { periodNs: 2e6, bytes: 64, exchange: { kind: "all-to-all" } }, tcp: {},
       detector: { kind: 'timeout', deadAfterNs: 7e6 }, warmArp: false,
     };
     return { sim, c, hosts, cfg };
@@ -79,7 +79,15 @@ describe('cluster', () => {
 
   it('refuses a report period of 0 (which would loop forever at t = 0)', () => {
     const { c } = site();
-    expect(() => new LoadReporter(c.members[0], null, { periodNs: 0, bytes: 64 })).toThrow(/report period must be > 0 ns, got 0/);
+    expect(() => new LoadReporter(c.members[0], c.members, null, { periodNs: 0, bytes: 64, exchange: { kind: 'all-to-all' } })).toThrow(/report period must be > 0 ns, got 0/);
+  });
+
+  it('refuses an exchange it cannot run', () => {
+    const { c } = site();
+    const make = (exchange: unknown): LoadReporter => new LoadReporter(c.members[0], c.members, null, { periodNs: 1e6, bytes: 64, exchange: exchange as never });
+    expect(() => make({ kind: 'gossip' })).toThrow(/exchange kind "gossip" is not one of all-to-all, scaled-period, sampled/);
+    expect(() => make({ kind: 'sampled', fanout: 0, freshPeriods: 3 })).toThrow(/sampled needs fanout, an integer >= 1, and freshPeriods > 0, got 0 and 3/);
+    expect(() => make({ kind: 'scaled-period', referenceServers: 0.5 })).toThrow(/referenceServers, an integer >= 1, got 0.5/);
   });
 
   it('refuses a server port out of range', () => {

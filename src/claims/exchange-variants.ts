@@ -1,0 +1,27 @@
+/**
+ * The claimed system under each load-report exchange other than the
+ * library scenarios' own all-to-all (load-reporter.ts): the claims must
+ * hold whichever exchange a cluster uses, since claims 11, 21 and 45 recite
+ * only that state arrives from the second device over a third LAN.
+ */
+import { withCluster, type Scenario } from '../scenario/load';
+import type { ExchangeOptions } from '../cluster/load-reporter';
+import type { SystemVariant } from './wrong-systems';
+
+function withExchange(s: Scenario, exchange: ExchangeOptions): Scenario {
+  const r = withCluster(s, (c) => {
+    c.reports = { ...(c.reports as Record<string, unknown> | undefined), exchange };
+  });
+  if (!r.ok) throw new Error(`exchange variant: ${r.problems.map((p) => p.message).join('; ')}`);
+  return r.scenario;
+}
+
+/**
+ * scaled-period with a reference of 2 servers stretches the claim sites'
+ * period (their 4-8 servers) two to four times; sampled sends each report
+ * to 2 random peers.
+ */
+export const EXCHANGE_VARIANTS: readonly SystemVariant[] = [
+  { name: 'exchange-scaled-period', scenario: (s) => withExchange(s, { kind: 'scaled-period', referenceServers: 2 }) },
+  { name: 'exchange-sampled', scenario: (s) => withExchange(s, { kind: 'sampled', fanout: 2, freshPeriods: 3 }) },
+];
