@@ -149,9 +149,9 @@ const exchange = z.discriminatedUnion('kind', [
   }).describe('every server broadcasts to every peer, with a period that grows with the cluster so the third LAN carries what it did at the reference size'),
   z.strictObject({
     kind: z.literal('sampled'),
-    fanout: int(1, 1_000_000).default(2).describe('peers, drawn at random each period, that a server\'s report goes to (unicast)'),
+    fanout: int(1, 1_000_000).default(2).describe('peers each report goes to (unicast), the next ones of a round through all peers that the sender shuffles afresh each round'),
     freshPeriods: z.number().positive().default(3).describe('a peer is a candidate for new connections only while its last report is younger than this many periods'),
-  }).describe('gossip: each period a report goes to a few random peers, and a device places connections among the peers it heard from lately (power-of-d-choices)'),
+  }).describe('gossip: each period a report goes to a few peers in a shuffled round, and a device places connections among the peers it heard from lately (power-of-d-choices)'),
 ]);
 
 const reports = z.strictObject({

@@ -36,8 +36,8 @@ describe('the claims under each report exchange', () => {
     expect(sampled.c.reporters[0].plan.broadcast).toBe(false);
     expect(sent(sampled) / sent(base)).toBeCloseTo(2, 1);
     expect(frames(sampled) / sent(sampled)).toBeCloseTo(2, 1);
-    // Sampled decisions read only rows younger than freshPeriods (3) periods, and so fewer peers than all-to-all's.
-    const fresh = 3 * sampled.c.reporters[0].plan.periodNs;
+    // Sampled decisions read only rows younger than freshPeriods (1) period, and so fewer peers than all-to-all's.
+    const fresh = 1 * sampled.c.reporters[0].plan.periodNs;
     const rows = sampled.rec.decisions.flatMap((d) => d.rec.peerRows.map((r) => d.rec.time - r.at));
     expect(rows.length).toBeGreaterThan(0);
     expect(Math.max(...rows)).toBeLessThanOrEqual(fresh);
