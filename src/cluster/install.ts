@@ -87,6 +87,12 @@ function ifaceOn(n: IpNode, lan: Lan | null): Ipv4Interface | null {
   return lan.ifaces.find((i) => i !== undefined && n.interfaces.includes(i)) ?? null;
 }
 
+/** Every interface of `ifs` knows every other's MAC without asking (one shared table). */
+function shareNeighbours(ifs: readonly Ipv4Interface[]): void {
+  const table = new Map(ifs.map((i) => [i.ip, i.dev.mac] as const));
+  for (const i of ifs) i.arp?.useNeighbours(table);
+}
+
 type Installer = (parts: ClusterParts, site: ClusterSite, cfg: ClusterConfig) => void;
 
 const INSTALLERS: Record<Design, Installer> = {
@@ -111,18 +117,14 @@ export function installCluster(site: ClusterSite, cfg: ClusterConfig): ClusterPa
     design: cfg.design, edge: site.edge, firstLan: site.firstLan, secondLan: site.secondLan, thirdLan: site.thirdLan,
     members, nics: [], reporters: [], balancer: null, vip: null,
   };
-  // The cluster knows its members: static neighbours on the back-end LANs.
-  for (const m of members) for (const peer of members) {
-    if (peer === m) continue;
-    if (m.secondIface !== null && peer.secondIface !== null) m.secondIface.arp?.addStatic(peer.secondIface.ip, peer.secondIface.dev.mac);
-    m.thirdIface!.arp?.addStatic(peer.thirdIface!.ip, peer.thirdIface!.dev.mac);
-    if (cfg.design === 'nic-forward-first-lan') m.firstIface.arp?.addStatic(peer.firstIface.ip, peer.firstIface.dev.mac);
-  }
+  // The cluster knows its members: static neighbours on the back-end LANs,
+  // one table a LAN that every member's cache there shares.
+  shareNeighbours(members.flatMap((m) => (m.secondIface !== null ? [m.secondIface] : [])));
+  shareNeighbours(members.map((m) => m.thirdIface!));
   if (cfg.warmArp) {
     const lanNodes = [site.edge, ...(site.balancerNode !== null ? [site.balancerNode] : []), ...members.map((m) => m.node)];
-    const ifs = lanNodes.map((n) => ifaceOn(n, site.firstLan)).filter((i): i is Ipv4Interface => i !== null);
-    for (const a of ifs) for (const b of ifs) if (a !== b) a.arp?.addStatic(b.ip, b.dev.mac);
-  }
+    shareNeighbours(lanNodes.map((n) => ifaceOn(n, site.firstLan)).filter((i): i is Ipv4Interface => i !== null));
+  } else if (cfg.design === 'nic-forward-first-lan') shareNeighbours(members.map((m) => m.firstIface));
   validateReportOptions(cfg.reports, 'cluster/reports');
   INSTALLERS[cfg.design](parts, site, cfg);
   for (const m of members) parts.reporters.push(new LoadReporter(m, members, parts.nics[m.index] ?? null, cfg.reports));

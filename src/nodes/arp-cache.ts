@@ -63,6 +63,13 @@ class ArpEntry {
 
 export class ArpCache implements PacketHolder {
   private readonly entries = new Map<Ipv4, ArpEntry>();
+  /**
+   * Neighbours known from configuration (a cluster's static ARP table), one
+   * map shared by every cache on the LAN: permanent entries without an
+   * entry object per pair of hosts, so a thousand servers cost a thousand
+   * rows a LAN, not a million.
+   */
+  private neighbours: ReadonlyMap<Ipv4, Mac> | null = null;
   private readonly rng: RandomStream;
   requestsSent = 0;
   repliesSent = 0;
@@ -91,6 +98,13 @@ export class ArpCache implements PacketHolder {
     if (e !== undefined && e.state === ALIVE && now <= e.until) {
       this.out.send(p, e.mac);
       return;
+    }
+    if (e === undefined && this.neighbours !== null) {
+      const mac = this.neighbours.get(nextHop);
+      if (mac !== undefined) {
+        this.out.send(p, mac);
+        return;
+      }
     }
     if (e !== undefined && e.state === DEAD && now <= e.until) {
       this.net.drop(p, DropReason.ARP_FAILED, this.dev.name);
@@ -205,9 +219,18 @@ export class ArpCache implements PacketHolder {
     this.entries.set(ip, e);
   }
 
+  /**
+   * Use `table` as permanent entries (static neighbours shared by a LAN's
+   * caches); an entry of this cache's own for the same address comes first.
+   */
+  useNeighbours(table: ReadonlyMap<Ipv4, Mac>): void {
+    this.neighbours = table;
+  }
+
   lookup(ip: Ipv4): Mac | undefined {
     const e = this.entries.get(ip);
-    return e && e.state === ALIVE && this.net.now <= e.until ? e.mac : undefined;
+    if (e === undefined) return this.neighbours?.get(ip);
+    return e.state === ALIVE && this.net.now <= e.until ? e.mac : undefined;
   }
 
   /** Forget an entry (a peer left). Waiting packets are dropped. */
