@@ -6,7 +6,10 @@
  * ns-3 cluster_bench workload),
  * tcp (TCP request/response, 100 clients x 20 servers over a lossy Internet),
  * sweep (the same grid through netsim sweep with -j 1 and -j 2, and through a
- * Redis queue with one and two netsim workers: bench/sweep.ts).
+ * Redis queue with one and two netsim workers: bench/sweep.ts), scale (the
+ * claimed system from 10 k to 10 M requests and 10 to 1,000 servers, each
+ * point in its own process) and exchange (each load-report exchange on the
+ * comparison: bench/scale.ts); flame, scale and exchange run only when named.
  * With --anchors the matching ns-3 / SimPy anchors run in the same process
  * tree right after netsim and each netsim/anchor ratio is printed. Every
  * suite leaves its lines in bench/results/<suite>.txt (--no-record: not);
@@ -20,6 +23,7 @@ import { benchTcp } from './tcp';
 import { sweepSuite } from './sweep';
 import { tcpAnchorSuite } from './tcp-anchor';
 import { flameSuite } from './flame';
+import { exchangeSuite, scaleSuite } from './scale';
 import { NS3_CLUSTER_DEFAULTS, type Ns3ClusterFlags } from '../src/scenario/presets';
 import { printRatio, runAnchor, type BenchLine } from './anchors';
 
@@ -123,9 +127,11 @@ const suites: Record<string, (f: Map<string, string>) => void | Promise<void>> =
   sweep: sweepSuite,
   'tcp-anchor': tcpAnchorSuite,
   flame: flameSuite,
+  scale: scaleSuite,
+  exchange: exchangeSuite,
   report: reportSuite,
 };
-const wanted = positional.length > 0 ? positional : Object.keys(suites).filter((s) => s !== 'report' && s !== 'flame');
+const wanted = positional.length > 0 ? positional : Object.keys(suites).filter((s) => !['report', 'flame', 'scale', 'exchange'].includes(s));
 for (const s of wanted) {
   const run = suites[s];
   if (!run) {
