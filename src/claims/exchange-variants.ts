@@ -22,7 +22,18 @@ function withExchange(s: Scenario, exchange: ExchangeOptions): Scenario {
  * to 2 peers of a shuffled round and decides among the peers heard within
  * one period (on 4 servers, about two of the three).
  */
-export const EXCHANGE_VARIANTS: readonly SystemVariant[] = [
-  { name: 'exchange-scaled-period', scenario: (s) => withExchange(s, { kind: 'scaled-period', referenceServers: 2 }) },
-  { name: 'exchange-sampled', scenario: (s) => withExchange(s, { kind: 'sampled', fanout: 2, freshPeriods: 1 }) },
+export interface ExchangeVariant extends SystemVariant {
+  /** The exchange, in a sentence. */
+  what: string;
+}
+
+export const EXCHANGE_VARIANTS: readonly ExchangeVariant[] = [
+  {
+    name: 'exchange-scaled-period', what: '`scaled-period`, referenceServers 2: the period grows with the servers (x2 to x4 here)',
+    scenario: (s) => withExchange(s, { kind: 'scaled-period', referenceServers: 2 }),
+  },
+  {
+    name: 'exchange-sampled', what: '`sampled`, fanout 2, freshPeriods 1: each report to 2 peers of a shuffled round; decisions among the peers heard within a period',
+    scenario: (s) => withExchange(s, { kind: 'sampled', fanout: 2, freshPeriods: 1 }),
+  },
 ];

@@ -21,7 +21,7 @@ import { ms } from '../../src/claims/format';
 import { describeScenario } from '../../src/claims/scenarios';
 
 const DOC = fileURLToPath(new URL('../../docs/CLAIMS.md', import.meta.url));
-const KINDS = ['system', 'method', 'wrong'] as const;
+const KINDS = ['system', 'method', 'wrong', 'exchange'] as const;
 type Kind = (typeof KINDS)[number];
 const begin = (k: Kind): string => `<!-- claims:${k}:begin -->`;
 const end = (k: Kind): string => `<!-- claims:${k}:end -->`;
@@ -48,7 +48,7 @@ export class ClaimBook {
   constructor(readonly kind: Kind) {}
 
   open(n: number): Evidence {
-    if (this.kind === 'wrong') throw new Error('the wrong-systems section is written by writeWrongSystems');
+    if (this.kind === 'wrong' || this.kind === 'exchange') throw new Error(`the ${this.kind} section is written by its own test file`);
     const c = claimText(n);
     if (c.kind !== this.kind) throw new Error(`claim ${n} is a ${c.kind} claim, not a ${this.kind} claim`);
     const ev = new Evidence(c);
@@ -61,12 +61,7 @@ export class ClaimBook {
     const mine = CLAIMS.filter((c) => c.kind === this.kind);
     if (!mine.every((c) => this.evidence.has(c.n))) return false;
     const section = renderSection(this.kind, mine.map((c) => this.evidence.get(c.n)!));
-    withLock(() => {
-      const old = fs.existsSync(DOC) ? fs.readFileSync(DOC, 'utf8') : '';
-      const parts = KINDS.map((k) => (k === this.kind ? section : extract(old, k) ?? placeholder(k)));
-      fs.mkdirSync(path.dirname(DOC), { recursive: true });
-      fs.writeFileSync(DOC, `${HEADER}\n${parts.join('\n')}`);
-    });
+    writeSection(this.kind, section);
     return true;
   }
 }
@@ -81,7 +76,11 @@ function placeholder(k: Kind): string {
   return `${begin(k)}\n## ${title(k)}\n\nNot generated yet: run \`npx vitest run test/claims\`.\n${end(k)}\n`;
 }
 
-const title = (k: Kind): string => (k === 'system' ? 'System claims 1–24' : k === 'method' ? 'Method claims 25–48' : 'Wrong systems the suite catches');
+const TITLES: Record<Kind, string> = {
+  system: 'System claims 1–24', method: 'Method claims 25–48', wrong: 'Wrong systems the suite catches',
+  exchange: 'The claims under each load-report exchange',
+};
+const title = (k: Kind): string => TITLES[k];
 
 export interface WrongSystemResult {
   name: string;
@@ -102,10 +101,35 @@ export function writeWrongSystems(results: readonly WrongSystemResult[]): void {
     out.push(`| \`${r.name}\` | ${cell(r.what)} | ${r.failed.length > 0 ? `${r.failed.length}: ${r.failed.join(', ')}` : '**none**'} | ${cell(r.example)} |`);
   }
   out.push(end('wrong'), '');
-  const section = out.join('\n');
+  writeSection('wrong', out.join('\n'));
+}
+
+export interface ExchangeResult {
+  name: string;
+  /** The exchange, as the scenario gives it. */
+  exchange: string;
+  passed: number;
+  checks: number;
+  failing: string[];
+}
+
+/** Rewrite the exchange section of docs/CLAIMS.md: the 48 claims re-checked under each other report exchange. */
+export function writeExchanges(results: readonly ExchangeResult[]): void {
+  const out = [begin('exchange'), `## ${title('exchange')}`, '',
+    'The library scenarios exchange load reports all-to-all (a broadcast a period). The 48 claims are checked again, '
+    + 'on the same scenarios, with each other exchange a large cluster would use (`src/claims/exchange-variants.ts`, '
+    + '`reports.exchange` in a scenario); every check must pass under each.', '',
+    '| variant | exchange | checks passed | failing |', '|---|---|---|---|'];
+  for (const r of results) out.push(`| \`${r.name}\` | ${cell(r.exchange)} | ${r.passed}/${r.checks} | ${r.failing.length === 0 ? 'none' : cell(r.failing.slice(0, 3).join('; '))} |`);
+  out.push(end('exchange'), '');
+  writeSection('exchange', out.join('\n'));
+}
+
+function writeSection(kind: Kind, section: string): void {
   withLock(() => {
     const old = fs.existsSync(DOC) ? fs.readFileSync(DOC, 'utf8') : '';
-    const parts = KINDS.map((k) => (k === 'wrong' ? section : extract(old, k) ?? placeholder(k)));
+    fs.mkdirSync(path.dirname(DOC), { recursive: true });
+    const parts = KINDS.map((k) => (k === kind ? section : extract(old, k) ?? placeholder(k)));
     fs.writeFileSync(DOC, `${HEADER}\n${parts.join('\n')}`);
   });
 }

@@ -3,22 +3,32 @@
  * all-to-all broadcast the library scenarios use: each variant of
  * src/claims/exchange-variants.ts is checked claim by claim.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { checkClaim } from '../../src/claims/claim-table';
 import { claim } from '../../src/claims/claim-texts';
 import { Evidence } from '../../src/claims/evidence';
 import { run } from '../../src/claims/claim-run';
 import { EXCHANGE_VARIANTS } from '../../src/claims/exchange-variants';
+import { writeExchanges, type ExchangeResult } from './claim-book';
 import './claim-source';
+
+const results: ExchangeResult[] = [];
+afterAll(() => {
+  if (results.length === EXCHANGE_VARIANTS.length) writeExchanges(results);
+});
 
 describe('the claims under each report exchange', () => {
   it.each(EXCHANGE_VARIANTS.map((v) => [v.name, v] as const))('%s passes all 48 claims', (_n, v) => {
     const failing: string[] = [];
+    let passed = 0, checks = 0;
     for (let n = 1; n <= 48; n++) {
       const ev = new Evidence(claim(n), [], v);
       checkClaim(n, ev);
+      checks += ev.checks.length;
+      passed += ev.checks.filter((c) => c.ok).length;
       for (const f of ev.failures()) failing.push(`claim ${n}: ${f}`);
     }
+    results.push({ name: v.name, exchange: v.what, passed, checks, failing });
     expect(failing).toEqual([]);
   }, 300_000);
 
