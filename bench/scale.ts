@@ -11,14 +11,15 @@
  *      server fixed), for n in --servers.
  *   Each point prints one line (wall, events/s, hops/s, peak RSS, requests
  *   done); the suite writes bench/scale.svg (time and memory against
- *   requests and against servers) and a table.
+ *   requests and against servers) and a table. `--lines=<log>` re-plots
+ *   the lines an earlier run printed instead of running the points.
  * `npm run bench -- exchange [--servers=24,100,200]`: the bundled comparison
  *   under nic-forward with each report exchange at each size, one line each:
  *   the third LAN's bytes and frames, the detector's suspicions and false
  *   deaths, load CV, bypass and latency.
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { extent, line, max, scaleLinear, scaleLog } from 'd3';
 import { loadScenarioFile } from '../src/cli/files';
 import { runScenario } from '../src/scenario/runner';
@@ -161,11 +162,20 @@ export function scaleSuite(flags: Map<string, string>): void {
     for (const n of numbers(flags, 'servers', '10,100,1000')) points.push({ series: 'servers', design: d, servers: n, clients: 20 * n, perClient: 5 });
   }
   const lines: BenchLine[] = [];
-  for (const p of points) {
-    const l = childPoint(p, timeoutS);
-    if (l === null) continue;
-    lines.push(l);
-    console.log(formatBenchLine(l.name, l.eventsPerSec, l.wallS, l.extra));
+  const from = flags.get('lines');
+  if (from !== undefined) {
+    // Re-plot the lines of an earlier run (its log) instead of running the points again.
+    for (const t of readFileSync(from, 'utf8').split('\n')) {
+      const l = parseBenchLine(t);
+      if (l !== null && l.name.startsWith('netsim_scale_') && !lines.some((x) => x.name === l.name && x.extra.servers === l.extra.servers && x.extra.requests === l.extra.requests)) lines.push(l);
+    }
+  } else {
+    for (const p of points) {
+      const l = childPoint(p, timeoutS);
+      if (l === null) continue;
+      lines.push(l);
+      console.log(formatBenchLine(l.name, l.eventsPerSec, l.wallS, l.extra));
+    }
   }
   const svg = flags.get('svg') ?? 'bench/scale.svg';
   writeFileSync(svg, scaleSvg(lines, designs, 'netsim scale: scenarios/large.json (TCP, sampled load reports every 50 ms), each point in its own process'));

@@ -56,6 +56,42 @@ describe('L2 learning switch', () => {
 });
 
 describe('routing', () => {
+  it('gives a multi-homed host one default route through the router most of its remote subnets are behind', () => {
+    const topo = new Topology({ seed: 1 });
+    const link = { rate: '1Gbps', delay: '1ms' };
+    const r = topo.router('r'), r2 = topo.router('r2');
+    const clients = [0, 1, 2, 3].map((i) => topo.host(`c${i}`));
+    clients.forEach((c, i) => topo.pointToPoint(c, r, link, `10.9.${i}.0/30`));
+    const s0 = topo.host('s0'), s1 = topo.host('s1'), s2 = topo.host('s2');
+    topo.hub('front', [r, s0, s1, s2], link, '10.0.0.0/24');
+    topo.hub('back', [s0, s1], link, '10.1.0.0/24');
+    // s2 also sits on a LAN with a second router, behind which is one more subnet.
+    const far = topo.host('far');
+    topo.hub('side', [s2, r2], link, '10.2.0.0/24');
+    topo.pointToPoint(r2, far, link, '10.3.0.0/30');
+    topo.populateRoutes();
+    const rFront = parseIpv4('10.0.0.1');
+    // s0: two connected subnets and one default route via r, not one route per client link.
+    expect(s0.routes.size).toBe(3);
+    expect(s0.routes.lookup(parseIpv4('10.9.3.1'))).toMatchObject({ network: 0, len: 0, gateway: rFront });
+    expect(s0.routes.lookup(parseIpv4('10.1.0.3'))!.gateway).toBe(0);
+    // s2 has two routers: the default goes via r (4 client subnets), the far subnet keeps its own route via r2.
+    expect(s2.routes.lookup(parseIpv4('10.9.0.1'))).toMatchObject({ len: 0, gateway: rFront });
+    expect(s2.routes.lookup(parseIpv4('10.3.0.2'))).toMatchObject({ network: parseIpv4('10.3.0.0'), len: 30, gateway: parseIpv4('10.2.0.2') });
+    // The router keeps a route per subnet it reaches (hosts do not forward, so not the back LAN).
+    expect(r.routes.size).toBe(5);
+    expect(r.routes.lookup(parseIpv4('10.1.0.2'))).toBeUndefined();
+    let got = 0;
+    new UdpSocket(clients[3]).bind(7).onReceive = () => { got++; };
+    new UdpSocket(far).bind(7).onReceive = () => { got++; };
+    const s = new UdpSocket(s2).bind(0);
+    s.send(s.newDatagram(clients[3].address, 7, 100));
+    s.send(s.newDatagram(far.address, 7, 100));
+    topo.net.sim.run();
+    expect(got).toBe(2);
+    expectConserved(topo.net);
+  });
+
   it('longest-prefix match picks the most specific route', () => {
     const rt = new RoutingTable();
     rt.add({ network: 0, len: 0, gateway: 1, iface: 0, metric: 1 });
