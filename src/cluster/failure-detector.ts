@@ -23,7 +23,10 @@
  * cleared, how often a peer was forgotten, and how often one was forgotten
  * while its node was in fact up (a false death: a measure, never an input).
  *
- * Cost: O(1) per report; `check` is O(peers) once per report period.
+ * Cost: O(1) per report; `check` walks only the reports older than
+ * deadAfter since the last check (a queue of arrivals), so a thousand-server
+ * cluster does not pay O(peers) per period and server; phi judges every peer
+ * against its own gaps and scans them all.
  */
 import type { Network } from '../net/network';
 import { TraceSource } from '../net/trace-source';
@@ -62,6 +65,11 @@ export class FailureDetector {
   rejoined = 0;
   /** A peer was forgotten: (index, time). */
   readonly forgetTrace = new TraceSource<[number, number]>('detector-forget');
+  // Arrivals (peer, time) oldest first from `head`: a peer is overdue once its latest one is older than deadAfter.
+  private heardIdx: number[] = [];
+  private heardAt: number[] = [];
+  private head = 0;
+  private readonly overdueNow: number[] = [];
 
   constructor(
     readonly net: Network, readonly self: number, readonly members: readonly Member[], readonly opts: DetectorOptions,
@@ -92,9 +100,16 @@ export class FailureDetector {
     const st = this.status[i];
     if (this.opts.kind === 'phi' && st !== UNKNOWN && st !== GONE) this.addGap(i, now - this.lastHeard[i]);
     this.lastHeard[i] = now;
+    this.noteHeard(i, now);
     if (st === SUSPECT) this.clear(i);
     else if (st === GONE) this.rejoined++;
     this.status[i] = ALIVE;
+  }
+
+  private noteHeard(i: number, now: number): void {
+    if (this.opts.kind === 'phi') return;
+    this.heardIdx.push(i);
+    this.heardAt.push(now);
   }
 
   /** Whether decisions may place connections on peer `i`. */
@@ -109,8 +124,28 @@ export class FailureDetector {
 
   /** Once a report period: suspect or forget the peers that fell silent. */
   check(now: number): void {
-    for (let i = 0; i < this.status.length; i++) {
-      if (this.status[i] !== ALIVE || !this.overdue(i, now)) continue;
+    if (this.opts.kind === 'phi') {
+      for (let i = 0; i < this.status.length; i++) if (this.status[i] === ALIVE && this.overdue(i, now)) this.forget(i);
+      return;
+    }
+    // The peers whose latest arrival is older than deadAfter, in index order (as a scan of them all would take them).
+    const due = this.overdueNow;
+    due.length = 0;
+    const oldest = now - this.opts.deadAfterNs;
+    const at = this.heardAt, idx = this.heardIdx;
+    while (this.head < at.length && at[this.head] < oldest) {
+      const i = idx[this.head];
+      if (this.lastHeard[i] === at[this.head] && this.status[i] === ALIVE && !due.includes(i)) due.push(i);
+      this.head++;
+    }
+    if (this.head > 1024 && this.head * 2 > at.length) {
+      this.heardIdx = idx.slice(this.head);
+      this.heardAt = at.slice(this.head);
+      this.head = 0;
+    }
+    if (due.length > 1) due.sort((a, b) => a - b);
+    for (const i of due) {
+      if (this.status[i] !== ALIVE) continue;
       if (this.opts.kind === 'probe') this.suspect(i);
       else this.forget(i);
     }
@@ -120,6 +155,7 @@ export class FailureDetector {
   probeAnswered(i: number, now: number): void {
     if (this.status[i] !== SUSPECT) return;
     this.lastHeard[i] = now;
+    this.noteHeard(i, now);
     this.status[i] = ALIVE;
     this.clear(i);
   }
