@@ -11,8 +11,8 @@
  *      server fixed), for n in --servers.
  *   Each point prints one line (wall, events/s, hops/s, peak RSS, requests
  *   done); the suite writes bench/scale.svg (time and memory against
- *   requests and against servers) and a table. `--lines=<log>` re-plots
- *   the lines an earlier run printed instead of running the points.
+ *   requests and against servers) and a table. `--lines=<log>[,<log>]`
+ *   re-plots the lines earlier runs printed instead of running the points.
  * `npm run bench -- exchange [--servers=24,100,200]`: the bundled comparison
  *   under nic-forward with each report exchange at each size, one line each:
  *   the third LAN's bytes and frames, the detector's suspicions and false
@@ -165,10 +165,17 @@ export function scaleSuite(flags: Map<string, string>): void {
   const from = flags.get('lines');
   if (from !== undefined) {
     // Re-plot the lines of an earlier run (its log) instead of running the points again.
-    for (const t of readFileSync(from, 'utf8').split('\n')) {
-      const l = parseBenchLine(t);
-      if (l !== null && l.name.startsWith('netsim_scale_') && !lines.some((x) => x.name === l.name && x.extra.servers === l.extra.servers && x.extra.requests === l.extra.requests)) lines.push(l);
+    // Files in order, a later line of the same point replacing an earlier one.
+    for (const file of from.split(',')) {
+      for (const t of readFileSync(file, 'utf8').split('\n')) {
+        const l = parseBenchLine(t);
+        if (l === null || !l.name.startsWith('netsim_scale_')) continue;
+        const k = lines.findIndex((x) => x.name === l.name && x.extra.servers === l.extra.servers && x.extra.requests === l.extra.requests);
+        if (k >= 0) lines[k] = l;
+        else lines.push(l);
+      }
     }
+    lines.sort((a, b) => a.name.localeCompare(b.name) || Number(a.extra.servers) - Number(b.extra.servers) || Number(a.extra.requests) - Number(b.extra.requests));
   } else {
     for (const p of points) {
       const l = childPoint(p, timeoutS);

@@ -17,6 +17,7 @@
  * it saturates as a real one does. Connection choice: least connections (its
  * own count) for nat/dsr; the bucket table for beamer.
  */
+import { SECOND } from '../engine';
 import { endpointKey, type Ipv4 } from '../net/address';
 import { IpProtocol, LAN_FLAGS, PathFlag, TcpFlag, type Packet } from '../net/packet';
 import { TraceSource } from '../net/trace-source';
@@ -24,6 +25,10 @@ import type { Ipv4Interface, IpNode } from '../nodes/ip-node';
 import type { Member } from './member';
 import { PacketProcessor } from './packet-processor';
 import { flowHash } from './placement';
+import { TimedFifo } from './timed-fifo';
+
+/** How long a finished connection's entry stays (LVS's default tcpfin timeout, 120 s). */
+export const FIN_TIMEOUT_NS = 120 * SECOND;
 
 export type BalancerMode = 'nat' | 'dsr' | 'beamer';
 
@@ -111,11 +116,17 @@ export class Balancer {
     this.node.forward(p);
   }
 
-  /** Least connections, sticky per connection. */
+  /**
+   * Least connections, sticky per connection. A connection's entry outlives
+   * its FIN or RST by LVS's tcpfin timeout (`FIN_TIMEOUT_NS`), for the last
+   * ACKs and retransmissions, and is then forgotten, so the table holds the
+   * connections of the last two minutes, not every one of the run.
+   */
   private pick(p: Packet): number {
     const key = endpointKey(p.srcIp, p.srcPort);
     let s = this.table.get(key);
     if (s === undefined) {
+      this.expire();
       s = 0;
       for (let i = 1; i < this.members.length; i++) if (this.active[i] < this.active[s]) s = i;
       this.table.set(key, s);
@@ -127,12 +138,31 @@ export class Balancer {
       if (this.active[s] > 0 && !this.closing.has(key)) {
         this.active[s]--;
         this.closing.add(key);
+        this.finished.push(key, this.node.net.now);
       }
     }
     return s;
   }
 
+  /** Connections the table maps now (nat, dsr): the open ones and those closed within FIN_TIMEOUT_NS. */
+  get mapped(): number {
+    return this.table.size;
+  }
+
+  private expire(): void {
+    const bound = this.node.net.now - FIN_TIMEOUT_NS;
+    const q = this.finished;
+    while (q.oldestTime() <= bound) {
+      const key = q.oldestId();
+      this.table.delete(key);
+      this.closing.delete(key);
+      q.shift();
+    }
+  }
+
   private readonly closing = new Set<number>();
+  /** Closed connections by the time their FIN or RST passed. */
+  private readonly finished = new TimedFifo();
 
   /** Beamer: spread all buckets over `servers` afresh (no previous owners). */
   assignBuckets(servers: readonly number[]): void {

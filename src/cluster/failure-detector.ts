@@ -31,6 +31,7 @@
 import type { Network } from '../net/network';
 import { TraceSource } from '../net/trace-source';
 import type { Member } from './member';
+import { TimedFifo } from './timed-fifo';
 
 export type DetectorOptions =
   | { kind: 'timeout'; deadAfterNs: number }
@@ -66,9 +67,7 @@ export class FailureDetector {
   /** A peer was forgotten: (index, time). */
   readonly forgetTrace = new TraceSource<[number, number]>('detector-forget');
   // Arrivals (peer, time) oldest first from `head`: a peer is overdue once its latest one is older than deadAfter.
-  private heardIdx: number[] = [];
-  private heardAt: number[] = [];
-  private head = 0;
+  private readonly arrivals = new TimedFifo();
   private readonly overdueNow: number[] = [];
 
   constructor(
@@ -108,8 +107,7 @@ export class FailureDetector {
 
   private noteHeard(i: number, now: number): void {
     if (this.opts.kind === 'phi') return;
-    this.heardIdx.push(i);
-    this.heardAt.push(now);
+    this.arrivals.push(i, now);
   }
 
   /** Whether decisions may place connections on peer `i`. */
@@ -132,16 +130,11 @@ export class FailureDetector {
     const due = this.overdueNow;
     due.length = 0;
     const oldest = now - this.opts.deadAfterNs;
-    const at = this.heardAt, idx = this.heardIdx;
-    while (this.head < at.length && at[this.head] < oldest) {
-      const i = idx[this.head];
-      if (this.lastHeard[i] === at[this.head] && this.status[i] === ALIVE && !due.includes(i)) due.push(i);
-      this.head++;
-    }
-    if (this.head > 1024 && this.head * 2 > at.length) {
-      this.heardIdx = idx.slice(this.head);
-      this.heardAt = at.slice(this.head);
-      this.head = 0;
+    const q = this.arrivals;
+    while (q.oldestTime() < oldest) {
+      const i = q.oldestId();
+      if (this.lastHeard[i] === q.oldestTime() && this.status[i] === ALIVE && !due.includes(i)) due.push(i);
+      q.shift();
     }
     if (due.length > 1) due.sort((a, b) => a - b);
     for (const i of due) {

@@ -9,6 +9,7 @@
  * suspected peer keeps its row but takes no new connections; a forgotten one
  * leaves the table.
  */
+import { TimedFifo } from './timed-fifo';
 
 export interface StateRow {
   /** Load as reported (jobs in the server's CPU plus its open connections). */
@@ -24,11 +25,9 @@ export interface StateRow {
 export class StateTable {
   private readonly rows: (StateRow | undefined)[];
   reportsReceived = 0;
-  // With a finite freshNs: the arrivals of the last freshNs, oldest first from `head`, so a
+  // With a finite freshNs: the arrivals of the last freshNs, oldest first, so a
   // decision walks only the peers that reported lately, not the whole table.
-  private recentIdx: number[] = [];
-  private recentAt: number[] = [];
-  private head = 0;
+  private readonly recent = new TimedFifo();
   private readonly seen: Int32Array;
   private stamp = 0;
 
@@ -52,10 +51,7 @@ export class StateTable {
       r.viaPacket = viaPacket;
       r.viaDevice = viaDevice;
     }
-    if (this.seen.length > 0) {
-      this.recentIdx.push(index);
-      this.recentAt.push(at);
-    }
+    if (this.seen.length > 0) this.recent.push(index, at);
     this.reportsReceived++;
   }
 
@@ -97,10 +93,11 @@ export class StateTable {
       }
       return out;
     }
-    this.trim(oldest);
+    const recent = this.recent;
+    recent.dropBefore(oldest);
     const stamp = ++this.stamp;
-    for (let k = this.head; k < this.recentIdx.length; k++) {
-      const i = this.recentIdx[k];
+    for (let k = 0; k < recent.length; k++) {
+      const i = recent.idAt(k);
       if (this.seen[i] === stamp) continue;
       this.seen[i] = stamp;
       const r = this.rows[i];
@@ -109,16 +106,5 @@ export class StateTable {
     // The same order as a scan of the table, so policies break ties alike.
     if (out.length > 2) out.sort((a, b) => (a === this.self ? -1 : b === this.self ? 1 : a - b));
     return out;
-  }
-
-  /** Drop the arrivals older than `oldest`; compact once half the list is dead. */
-  private trim(oldest: number): void {
-    const at = this.recentAt;
-    while (this.head < at.length && at[this.head] < oldest) this.head++;
-    if (this.head > 64 && this.head * 2 > at.length) {
-      this.recentIdx = this.recentIdx.slice(this.head);
-      this.recentAt = at.slice(this.head);
-      this.head = 0;
-    }
   }
 }

@@ -7,7 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { DESIGNS, type Design } from '../../src/cluster/install';
 import type { Metrics } from '../../src/metrics/catalog';
 import type { ScenarioInput, SiteInput } from '../../src/scenario/schema';
-import { runSite } from '../helpers';
+import { runSite, simulationOf } from '../helpers';
+import { runSimulation } from '../../src/scenario/runner';
+import { FIN_TIMEOUT_NS } from '../../src/cluster/balancer';
 
 type FirstLan = 'hub' | 'l2-switch' | 'l3-switch';
 const SITE: SiteInput = { servers: 5, clients: 16, reports: { period: '2ms', size: '64B', deadAfter: '7ms' } };
@@ -72,5 +74,21 @@ describe.each(LANS)('first LAN: %s', (firstLan) => {
   it('is deterministic: the same seed gives the same measures', () => {
     const again = runSite({ ...SITE, design: 'nic-forward', firstLan: { kind: firstLan } }, REST).result.metrics;
     expect(again).toEqual(result('nic-forward', firstLan));
+  });
+});
+
+describe('central balancer table', () => {
+  it('forgets a finished connection once LVS\'s tcpfin timeout has passed, and maps the newer ones', () => {
+    // 2 clients x 4 requests, one every 100 s on average: most connections end long before the last one starts.
+    const sim = simulationOf({
+      network: { site: { servers: 2, clients: 2, design: 'lb-dsr' } },
+      workload: { requestsPerClient: 4, arrival: { kind: 'poisson', meanInterval: '100s' } },
+    });
+    const r = runSimulation(sim);
+    expect(r.metrics['requests-completed']).toBe(8);
+    const lb = sim.cluster!.balancer!;
+    expect(lb.mapped).toBeGreaterThan(0); // the last connections are still within the timeout
+    expect(lb.mapped).toBeLessThan(8); // the early ones were forgotten
+    expect(sim.net.now).toBeGreaterThan(FIN_TIMEOUT_NS);
   });
 });
