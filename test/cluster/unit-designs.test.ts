@@ -299,8 +299,8 @@ describe('installCluster', () => {
     const m = c.members[0];
     const mine = segment(net, { srcIp: m.firstIface.ip, dstIp: 1 });
     const other = segment(net, { srcIp: 12345, dstIp: 1 });
-    m.firstIface.dev.txTrace.fire(mine);
-    m.firstIface.dev.txTrace.fire(other);
+    m.firstIface.dev.txTrace.fire(mine, m.firstIface.dev);
+    m.firstIface.dev.txTrace.fire(other, m.firstIface.dev);
     expect(mine.pathFlags & PathFlag.FIRST_PROCESSED).not.toBe(0);
     expect(other.pathFlags & PathFlag.FIRST_PROCESSED).toBe(0);
   });
@@ -311,7 +311,7 @@ describe('installCluster', () => {
     const tcp = segment(net, { srcIp: m.firstIface.ip, dstIp: 1 });
     const udp = segment(net, { srcIp: m.firstIface.ip, dstIp: 1, protocol: IpProtocol.UDP });
     const other = segment(net, { srcIp: 12345, dstIp: 1 });
-    for (const p of [tcp, udp, other]) m.firstIface.dev.txTrace.fire(p);
+    for (const p of [tcp, udp, other]) m.firstIface.dev.txTrace.fire(p, m.firstIface.dev);
     expect([tcp, udp, other].map((p) => (p.pathFlags & PathFlag.FIRST_PROCESSED) !== 0)).toEqual([true, false, false]);
   });
 
