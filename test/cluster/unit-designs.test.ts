@@ -373,6 +373,7 @@ describe('the control channel and member addresses', () => {
     net.sim.run({ until: net.now + 1e6 });
     expect(out[0]).toMatchObject({ srcIp: c.members[0].secondIface!.ip, dstIp: c.members[1].secondIface!.ip, dstPort: CLUSTER_PORT, payloadBytes: 40, appData: { kind: 'probe', from: 0 } });
     expect(ch0.sent).toBe(1);
+    expect((ch0 as unknown as { socket: { sent: number } }).socket.sent).toBe(1); // the socket's own count too
     expect(ch1.received).toBe(1);
     expect(ch1.sent).toBe(1); // its probe-ack
     expect(ch0.received).toBe(1);

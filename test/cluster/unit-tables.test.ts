@@ -87,6 +87,13 @@ describe('StateTable', () => {
     expect(t.alive(2)).toEqual([3, 0, 1, 2]);
   });
 
+  it('puts itself first and the peers in index order however many report, in whatever order', () => {
+    const t = new StateTable(80, 37, () => true, 1000);
+    const order = Array.from({ length: 80 }, (_, i) => (i * 29) % 80).filter((i) => i !== 37);
+    order.forEach((i, k) => t.update(i, 1, k, k, 'd'));
+    expect(t.alive(100)).toEqual([37, ...Array.from({ length: 80 }, (_, i) => i).filter((i) => i !== 37)]);
+  });
+
   it('compacts its list of arrivals once more than 64 are dead and they are over half; answers stay the same', () => {
     const t = new StateTable(3, 0, () => true, 10);
     for (let k = 0; k < 100; k++) t.update(1 + (k % 2), 1, k, k, 'd');
