@@ -73,6 +73,11 @@ describe('Migrator, sending side', () => {
     expect(m.rttSumNs).toBe(80);
     expect(m.rttMaxNs).toBe(50);
     expect(m.acknowledged).toBe(2);
+    m.start(new DirectoryEntry(1, 3, 80, 0), tcbOf(3, 3), 1);
+    net.sim.run({ until: 60 });
+    m.acknowledge({ clientIp: 1, clientPort: 3, iss: 3, handle: 1 }); // 10 ns: the largest stays
+    expect(m.rttMaxNs).toBe(50);
+    expect(m.rttSumNs).toBe(90);
   });
 
   it('ignores an acknowledgement for another incarnation (ISS) of the end point', () => {
@@ -269,6 +274,65 @@ describe('FailureDetector', () => {
     expect(forgotten).toEqual([1]);
     expect(d.isGone(1)).toBe(true);
     expect(d.forgottenWhileUp).toBe(1);
+  });
+
+  it('probe: a suspicion cleared cancels its probe timer, so a new suspicion gets its full count of probes', () => {
+    const { net, d, probes, forgotten } = detector({ kind: 'probe', deadAfterNs: 3, probes: 2, probeTimeoutNs: 10 });
+    d.heard(1, 0); // no event scheduled before: the first probe timer is event 0
+    net.sim.run({ until: 5 });
+    d.check(5); // suspected; probe timer due at 15
+    d.heard(1, 6); // cleared: that timer must go
+    net.sim.run({ until: 10 });
+    d.check(10); // suspected again; probes at 10 and 20, forgotten at 30
+    net.sim.run({ until: 29 });
+    expect(probes).toEqual([1, 1, 1]);
+    expect(forgotten).toEqual([]);
+    net.sim.run({ until: 30 });
+    expect(forgotten).toEqual([1]);
+  });
+
+  it('phi: with fewer than two gaps, deadAfter rules, not the threshold', () => {
+    const { d, forgotten } = detector({ kind: 'phi', deadAfterNs: 1000, threshold: 3, minStdNs: 10, window: 3, acceptablePauseNs: 0 });
+    d.heard(1, 0);
+    d.heard(1, 100);
+    d.check(1100);
+    expect(forgotten).toEqual([]);
+    d.check(1101); // 1001 ns of silence: over deadAfter, though only 1.001 "phi"
+    expect(forgotten).toEqual([1]);
+  });
+
+  it('phi: forgets only above the threshold, not at it', () => {
+    const opts = { kind: 'phi', deadAfterNs: 1000, threshold: 8, minStdNs: 10, window: 5, acceptablePauseNs: 0 } as const;
+    const gaps = (d: FailureDetector): void => { for (const t of [0, 100, 200, 300]) d.heard(1, t); };
+    const a = detector(opts).d;
+    gaps(a);
+    const at = a.phi(1, 345);
+    const b = detector({ ...opts, threshold: at });
+    gaps(b.d);
+    b.d.check(345);
+    expect(b.forgotten).toEqual([]);
+    b.d.check(346);
+    expect(b.forgotten).toEqual([1]);
+  });
+
+  it('phi: far beyond the mean stays finite, far before it is zero', () => {
+    const { d } = detector({ kind: 'phi', deadAfterNs: 1000, threshold: 8, minStdNs: 10, window: 5, acceptablePauseNs: 0 });
+    for (const t of [0, 100, 200, 300]) d.heard(1, t); // gaps of 100, sd: minStd 10
+    const late = d.phi(1, 500); // ten deviations late
+    const y = 10, e = Math.exp(-y * (1.5976 + 0.070566 * y * y));
+    expect(late).toBeCloseTo(-Math.log10(e / (1 + e)), 6);
+    expect(Number.isFinite(late)).toBe(true);
+    const tight = detector({ kind: 'phi', deadAfterNs: 1000, threshold: 8, minStdNs: 1, window: 5, acceptablePauseNs: 0 }).d;
+    for (const t of [0, 100, 200, 300]) tight.heard(1, t);
+    expect(tight.phi(1, 300)).toBeCloseTo(0, 12); // a hundred deviations early: P(later) = 1, not NaN
+  });
+
+  it('phi: each peer keeps its own window of gaps, peer 0 too', () => {
+    const { d } = detector({ kind: 'phi', deadAfterNs: 1000, threshold: 8, minStdNs: 1, window: 2, acceptablePauseNs: 0 }, [true, true, true], 2);
+    for (const t of [0, 1000, 1010, 1020]) d.heard(0, t);
+    for (const t of [0, 500, 1000, 1500]) d.heard(1, t);
+    expect(d.phi(0, 1030)).toBeCloseTo(0.30103, 3);
+    expect(d.phi(1, 2000)).toBeCloseTo(0.30103, 3);
   });
 
   it('phi: keeps a window of gaps, starts judging after two, and forgets past the threshold', () => {
