@@ -184,6 +184,55 @@ describe('keeping everything local', () => {
   });
 });
 
+describe('the local hand-off', () => {
+  it('a request kept local reaches the own host localHandoff after the decision', () => {
+    const { sim, nics } = build({ nic: { policy: 'local', localHandoff: '50us' } });
+    const decided = new Map<string, number>();
+    const handed: string[] = [];
+    for (const n of nics) {
+      n.decisionTrace.connect((d) => decided.set(`${d.clientIp}:${d.clientPort}`, d.time));
+      n.localTrace.connect((p) => {
+        const k = `${p.srcIp}:${p.srcPort}`;
+        if (p.payloadBytes > 0 && decided.has(k) && !handed.includes(k)) {
+          handed.push(k);
+          expect(sim.net.now - decided.get(k)!).toBe(50_000);
+        }
+      });
+    }
+    runSimulation(sim);
+    expect(handed.length).toBe(8);
+  });
+});
+
+describe('choose', () => {
+  it('counts the decision, and counts a placement on a peer in that peer\'s row until its next report', () => {
+    const { nics } = build({ nic: { policy: 'round-robin' } });
+    const n = nics[0];
+    n.reportArrived(1, 3, segment(n, 0), 'd');
+    expect(n.choose(segment(n, TcpFlag.ACK))).toBe(0);
+    expect(n.state.row(1)!.load).toBe(3);
+    expect(n.choose(segment(n, TcpFlag.ACK))).toBe(1);
+    expect(n.state.row(1)!.load).toBe(4);
+    expect(n.decisions).toBe(2);
+  });
+
+  it('reads its own load live and the peers\' from their rows', () => {
+    const { nics, c } = build({ nic: { policy: 'least-loaded' } });
+    const n = nics[0];
+    const records: DecisionRecord[] = [];
+    n.decisionTrace.connect((d) => records.push(d));
+    c.members[0].load = () => 5;
+    n.reportArrived(1, 2, segment(n, 0), 'd');
+    expect(n.choose(segment(n, TcpFlag.ACK))).toBe(1);
+    c.members[0].load = () => 1;
+    expect(n.choose(segment(n, TcpFlag.ACK))).toBe(0);
+    expect(records.map((r) => [r.ownLoad, r.loads])).toEqual([[5, [5, 2]], [1, [1, 3]]]);
+    expect(records[0].clientIp).toBe(CLIENT);
+    expect(records[0].clientPort).toBe(40000);
+    expect(records[0].nic).toBe(0);
+  });
+});
+
 describe('a migration that is never acknowledged', () => {
   it('is retried, then the first device serves the connection itself; nothing is lost', () => {
     const { sim, nics, net } = build({ nic: { policy: 'round-robin', migrationRetries: 1, migrationTimeout: '200us' } }, [
@@ -393,6 +442,13 @@ describe('the owner side: the reference in a forwarded packet', () => {
     syn.srcPort = 40004; // the inner packet is not the connection the reference names
     owner.receiveForwarded(syn);
     expect(owner.staleReferences).toBe(4);
+    const other = forwarded(nics[0], owner, TcpFlag.SYN, 0, 40005);
+    other.srcIp = CLIENT + 1;
+    owner.receiveForwarded(other);
+    expect(owner.staleReferences).toBe(5);
+    owner.receiveForwarded(forwarded(nics[0], owner, TcpFlag.SYN | TcpFlag.ACK, 0, 40006)); // not an opening SYN
+    expect(owner.staleReferences).toBe(6);
+    expect(tcp.find(owner.servicePort, CLIENT, 40006)).toBeUndefined();
   });
 
   it('finds the TCB by handle and delivers to it; a handle naming another connection is bad-reference', () => {
