@@ -36,11 +36,18 @@ function segment(net: ReturnType<typeof build>['net'], over: Partial<Packet>): P
 }
 
 describe('every design serves a short run', () => {
-  const runs = new Map<string, { m: Metrics; b: ReturnType<typeof build> }>();
-  for (const design of DESIGNS) {
-    const b = build({ design });
-    runs.set(design, { m: runSimulation(b.sim).metrics, b });
-  }
+  // Each run made inside the first test that reads it (not at collection time), so that
+  // mutation testing attributes its coverage to the tests.
+  const cache = new Map<string, { m: Metrics; b: ReturnType<typeof build> }>();
+  const runs = {
+    get(design: string): { m: Metrics; b: ReturnType<typeof build> } {
+      if (!cache.has(design)) {
+        const b = build({ design: design as SiteInput['design'] });
+        cache.set(design, { m: runSimulation(b.sim).metrics, b });
+      }
+      return cache.get(design)!;
+    },
+  };
 
   it.each(DESIGNS)('%s: all requests complete, no connection left open, packets conserved', (design) => {
     const { m } = runs.get(design)!;
@@ -159,7 +166,9 @@ describe('Balancer', () => {
     handle(segment(net, { srcIp: ip, srcPort: 3, dstIp: lb.vip, tcpFlags: TcpFlag.RST }));
     handle(segment(net, { srcIp: ip, srcPort: 7, dstIp: lb.vip, tcpFlags: TcpFlag.SYN }));
     expect(picks[6]).toBe(2);
-    expect(lb.inbound).toBe(11);
+    handle(segment(net, { srcIp: ip, srcPort: 8, dstIp: lb.vip, tcpFlags: TcpFlag.SYN }));
+    expect(picks[7]).toBe(2); // counts [2,2,1]: the repeated FIN took one off, not two
+    expect(lb.inbound).toBe(12);
     const back = segment(net, { srcIp: c.members[1].firstIface.ip, srcPort: 80, dstIp: ip, dstPort: 2 });
     handle(back);
     expect(back.srcIp).toBe(lb.vip);
@@ -262,12 +271,23 @@ describe('installCluster', () => {
     }
   });
 
+  it('warm ARP covers the balancer too, and nobody holds an entry for itself', () => {
+    const { c } = build({ design: 'lb-dsr', warmArp: true });
+    const lbIface = c.balancer!.iface;
+    for (const m of c.members) {
+      expect(m.firstIface.arp!.lookup(lbIface.ip)).toBe(lbIface.dev.mac);
+      expect(m.firstIface.arp!.lookup(m.firstIface.ip)).toBeUndefined();
+    }
+    expect(lbIface.arp!.lookup(c.members[2].firstIface.ip)).toBe(c.members[2].firstIface.dev.mac);
+  });
+
   it('NAT makes the balancer the servers\' only gateway; DSR and Beamer give them the VIP on loopback', () => {
     const nat = build({ design: 'lb-nat' }).c;
     expect(nat.balancer!.node.forwarding).toBe(true);
     for (const m of nat.members) {
       const gw = m.node.routes.routes().filter((r) => r.gateway !== 0);
       expect(gw).toEqual([expect.objectContaining({ network: 0, len: 0, gateway: nat.vip, iface: m.firstIface.index })]);
+      expect(m.node.routes.lookup(m.firstIface.ip)).toMatchObject({ gateway: 0, iface: m.firstIface.index }); // its own subnets stay connected
       expect(m.node.loopbackAddresses).toEqual([]);
     }
     for (const design of ['lb-dsr', 'daisy-chain'] as const) {
@@ -291,6 +311,8 @@ describe('installCluster', () => {
     expect(() => installCluster({ ...site, servers: [] }, cfg)).toThrow('cluster: a cluster needs at least one server');
     expect(() => installCluster({ ...site, balancerNode: c.members[0].node === undefined ? null : (sim.nodes.get('client0') as IpNode) }, cfg)).toThrow('client0: the balancer has no interface on the first LAN');
     expect(() => installCluster({ ...site, thirdLan: { ...site.thirdLan, ifaces: [] } }, { ...cfg, design: 'no-forward' })).toThrow('server0: a cluster server needs interfaces on the first and third LANs');
+    expect(() => installCluster({ ...site, firstLan: { ...site.firstLan, ifaces: [] } }, { ...cfg, design: 'no-forward' })).toThrow('server0: a cluster server needs interfaces on the first and third LANs');
+    expect(() => installCluster(site, { ...cfg, design: 'bogus' as never })).toThrow('cluster: design "bogus" is not one of nic-forward, nic-forward-first-lan, lb-nat, lb-dsr, no-forward, daisy-chain');
     expect(() => installCluster(site, { ...cfg, design: 'no-forward', reports: { ...cfg.reports, periodNs: -1 } })).toThrow('cluster/reports: the report period must be > 0 ns, got -1');
   });
 
@@ -336,6 +358,9 @@ describe('standby and join', () => {
     expect(() => startStandby(c, [3])).toThrow('cluster: standby server 3 does not exist; servers are 0-2');
     expect(() => startStandby(c, [-1])).toThrow(RangeError);
     expect(() => startStandby(c, [0.5])).toThrow(RangeError);
+    const other = build({ design: 'daisy-chain', balancer: { buckets: 4 } }).c;
+    startStandby(other, [0]);
+    expect([...other.balancer!.bucketOwner]).toEqual([1, 2, 1, 2]);
     serverJoined(c, 2);
     expect([...c.balancer!.bucketOwner]).toEqual([0, 1, 2, 1, 0, 2]);
     expect([...c.balancer!.bucketPrev]).toEqual([-1, -1, 0, -1, -1, 1]);
@@ -347,9 +372,23 @@ describe('standby and join', () => {
     startStandby(c, []);
     expect(c.balancer!.bucketPrev[0]).toBe(0); // not re-spread
     const dsr = build({ design: 'lb-dsr', balancer: { buckets: 4 } }).c;
+    startStandby(dsr, [1]);
     serverJoined(dsr, 1);
     expect(dsr.balancer!.bucketPrev.every((x) => x === -1)).toBe(true);
     serverJoined(build({ design: 'nic-forward' }).c, 1);
+  });
+});
+
+describe('a Beamer server joining mid-run', () => {
+  it('packets of connections whose bucket moved follow the previous owner, and every request completes', () => {
+    const { sim, c } = build({ design: 'daisy-chain', standby: ['server2'], clients: 8 }, {
+      seed: 5, workload: { requestsPerClient: 4, arrival: { kind: 'poisson', meanInterval: '15ms' }, requestSize: '300B', responseSize: '30kB', deadline: '2s' },
+      faults: [{ at: '40ms', kind: 'join', node: 'server2' }],
+    });
+    runSimulation(sim);
+    expect(sim.stats.completed).toBe(sim.stats.issued);
+    expect(c.balancer!.daisyChained).toBeGreaterThan(0);
+    expect(sim.cpus[2].completed).toBeGreaterThan(0);
   });
 });
 
@@ -427,6 +466,8 @@ describe('LoadReporter', () => {
     }
     expect(log.every((x) => x.viaPort === REPORT_PORT && x.load === 0 && x.device === c.members[x.to].thirdIface!.dev.name)).toBe(true);
     expect(new Set(log.filter((x) => x.from === 0).map((x) => Math.round(x.at % 1e6))).size).toBe(1);
+    const phase = (from: number): number => Math.round(log.find((x) => x.from === from)!.at % 1e6);
+    expect(new Set([0, 1, 2].map(phase)).size).toBe(3); // each server has its own random phase
     expect(c.nics[0].state.reportsReceived).toBe(sent[1] + sent[2]);
   });
 
