@@ -379,6 +379,27 @@ describe('standby and join', () => {
   });
 });
 
+describe('a cluster with no second LAN (a graph network)', () => {
+  it.each(['no-forward', 'nic-forward-first-lan'] as const)('%s: builds, knows no second-LAN interface, and serves', (design) => {
+    const sim = simulationOf({
+      seed: 1,
+      network: {
+        nodes: [{ id: 'c', kind: 'client', count: 2 }, { id: 'r', kind: 'router' }, { id: 'first', kind: 'l2-switch', lan: 'first' }, { id: 'third', kind: 'l2-switch', lan: 'third' }, { id: 's', kind: 'server', count: 2 }],
+        links: [{ a: 'c', b: 'r', rate: '100Mbps', delay: '1ms' }, { a: 'r', b: 'first', rate: '1Gbps', delay: '1us' }, { a: 's', b: 'first', rate: '1Gbps', delay: '1us' }, { a: 's', b: 'third', rate: '1Gbps', delay: '1us' }],
+        cluster: { design, nic: { policy: 'round-robin' }, reports: { period: '1ms', deadAfter: '4ms' } },
+      },
+      workload: { requestsPerClient: 3, arrival: { kind: 'poisson', meanInterval: '3ms' }, requestSize: '300B', responseSize: '3kB' },
+    });
+    const c = sim.cluster!;
+    expect(c.secondLan).toBeNull();
+    expect(c.members.map((m) => m.secondIface)).toEqual([null, null]);
+    const r = runSimulation(sim);
+    expect(r.metrics['requests-completed']).toBe(6);
+    expect(r.metrics.conserved).toBe(1);
+    if (design === 'nic-forward-first-lan') expect(c.nics[0].forwarded + c.nics[1].forwarded).toBeGreaterThan(0);
+  });
+});
+
 describe('a Beamer server joining mid-run', () => {
   it('packets of connections whose bucket moved follow the previous owner, and every request completes', () => {
     const { sim, c } = build({ design: 'daisy-chain', standby: ['server2'], clients: 8 }, {
