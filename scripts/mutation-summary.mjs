@@ -5,6 +5,8 @@
 // over a few lines (`--mutate file:line-line`) can update a full run.
 import { readFileSync } from 'node:fs';
 
+// The survivors judged equivalent or unobservable, with the reason: "file:line:column mutator" -> reason.
+const REASONS = JSON.parse(readFileSync(new URL('./mutation-equivalents.json', import.meta.url), 'utf8'));
 const paths = process.argv.slice(2);
 if (paths.length === 0) paths.push('reports/mutation/mutation.json');
 const files = {};
@@ -32,7 +34,10 @@ for (const name of Object.keys(files).sort()) {
       const { start, end } = m.location;
       const orig = start.line === end.line ? lines[start.line - 1].slice(start.column - 1, end.column - 1) : `${lines[start.line - 1].slice(start.column - 1)} …`;
       const one = (t) => t.replace(/\s+/g, ' ').slice(0, 70);
-      left.push(`${name.replace(/^.*src\/cluster\//, '')}:${start.line}:${start.column} ${m.status} ${m.mutatorName}: \`${one(orig)}\` -> \`${one(m.replacement ?? '')}\``);
+      const where = `${name.replace(/^.*src\/cluster\//, '')}:${start.line}:${start.column} ${m.mutatorName}`;
+      const tick = (t) => `\`${t.replace(/\|/g, '\\|').replace(/`/g, "'")}\``;
+      const why = REASONS[`${where} ${one(orig)} -> ${one(m.replacement ?? '')}`] ?? REASONS[`${where} ${one(m.replacement ?? '')}`] ?? REASONS[where] ?? '**not yet judged**';
+      left.push(`| ${where}${m.status === 'NoCoverage' ? ' (no coverage)' : ''} | ${tick(one(orig))} → ${tick(one(m.replacement ?? ''))} | ${why} |`);
     }
   }
   const detected = c.Killed + c.Timeout;
@@ -47,4 +52,6 @@ for (const r of rows) console.log(r);
 console.log(`| **all** | **${pct(detected, valid)}** | ${valid} | ${total.Killed} | ${total.Timeout} | ${total.Survived} | ${total.NoCoverage} | ${total.Ignored} |`);
 if (total.CompileError + total.RuntimeError > 0) console.log(`\n(${total.CompileError} compile errors, ${total.RuntimeError} runtime errors: not counted)`);
 console.log(`\nLeft alive (${left.length}):\n`);
+console.log('| where | mutant | why it is left |');
+console.log('|---|---|---|');
 for (const l of left) console.log(l);
