@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { Holder, DirectoryEntry } from '../../src/cluster/connection-directory';
 import { encapsulate } from '../../src/cluster/encapsulation';
-import { NIC_DEFAULTS, validateNicOptions, type DecisionRecord, type NicOptions, type SmartNic } from '../../src/cluster/smart-nic';
+import { NIC_DEFAULTS, SmartNic as SmartNicClass, validateNicOptions, type DecisionRecord, type NicOptions, type SmartNic } from '../../src/cluster/smart-nic';
 import { MS } from '../../src/engine';
 import { DropReason } from '../../src/net/drop-reason';
 import { IpProtocol, PathFlag, TcpFlag, type Packet } from '../../src/net/packet';
@@ -66,6 +66,39 @@ describe('validateNicOptions', () => {
     expect(nics[0].name).toBe('server0/nic');
     expect(nics[0].via).toBe('second');
     expect(() => build({ nic: { processing: '-1us' } as never })).toThrow();
+  });
+});
+
+describe('the NIC\'s names and streams', () => {
+  it('names itself in its errors', () => {
+    const { c } = build({ design: 'no-forward' });
+    const role = { servicePort: 80, via: 'second' as const, tcp: {}, detector: { kind: 'timeout' as const, deadAfterNs: 1e6 }, freshNs: Infinity };
+    expect(() => new SmartNicClass(c.members[1], c.members, { bufferPackets: 0 }, role)).toThrow('server1/nic: bufferPackets must be an integer >= 1, got 0');
+    expect(() => new SmartNicClass(c.members[1], c.members, {}, { ...role, servicePort: 70_000 })).toThrow(/^server1\/nic: /);
+  });
+
+  it('drops what its full buffer cannot hold, as queue-full at the NIC', () => {
+    const { nics, net } = build({ nic: { bufferPackets: 1 } });
+    const n = nics[0];
+    const where: string[] = [];
+    net.dropTrace.connect((_p, reason, w) => { if (reason === DropReason.QUEUE_FULL) where.push(w); });
+    const intercept = (p: Packet): boolean => (n as unknown as { intercept(p: Packet, i: unknown): boolean }).intercept(p, n.self.firstIface);
+    for (const port of [1, 2, 3]) intercept(segment(n, TcpFlag.SYN, CLIENT, port));
+    expect(where).toEqual(['server0/nic']);
+  });
+
+  it('each NIC draws from its own random stream', () => {
+    const { nics } = build();
+    const draw = (n: SmartNic): number[] => [1, 2, 3].map(() => (n as unknown as { rng: { random(): number } }).rng.random());
+    expect(draw(nics[0])).not.toEqual(draw(nics[1]));
+  });
+
+  it('takes no segment addressed to another of its host\'s interfaces', () => {
+    const { nics } = build();
+    const n = nics[0];
+    const third = n.self.thirdIface!;
+    const p = Object.assign(segment(n, TcpFlag.SYN), { dstIp: third.ip });
+    expect((n as unknown as { intercept(p: Packet, i: unknown): boolean }).intercept(p, third)).toBe(false);
   });
 });
 
@@ -262,6 +295,61 @@ describe('a migration that is never acknowledged', () => {
   });
 });
 
+describe('a migration\'s outcome for an entry that has gone', () => {
+  const priv = (n: SmartNic) => n as unknown as { migrationAcked(e: DirectoryEntry, o: number, rtt: number, h: number): void; migrationFailed(e: DirectoryEntry, t: unknown): void };
+
+  it('an acknowledgement for an entry no longer in the directory, or not migrating, forwards nothing', () => {
+    const { nics } = build();
+    const n = nics[0];
+    n.reportArrived(1, 0, segment(n, 0), 'd');
+    const gone = new DirectoryEntry(CLIENT, 40000, n.servicePort, 0);
+    gone.owner = 1;
+    gone.migrating = true;
+    gone.pending = [segment(n, TcpFlag.ACK, CLIENT, 40000, 10)];
+    priv(n).migrationAcked(gone, 1, 10, 5);
+    expect(n.forwarded).toBe(0);
+    expect(gone.pending).toHaveLength(1);
+    const settled = new DirectoryEntry(CLIENT, 40001, n.servicePort, 0);
+    settled.owner = 1;
+    settled.pending = [segment(n, TcpFlag.ACK, CLIENT, 40001, 10)];
+    n.directory.add(settled);
+    priv(n).migrationAcked(settled, 1, 10, 5);
+    expect(n.forwarded).toBe(0);
+    expect(settled.handle).toBe(0);
+    const live = new DirectoryEntry(CLIENT, 40002, n.servicePort, 0);
+    live.owner = 1;
+    live.migrating = true;
+    live.pending = [segment(n, TcpFlag.ACK, CLIENT, 40002, 10)];
+    n.directory.add(live);
+    priv(n).migrationAcked(live, 1, 10, 5);
+    expect([n.forwarded, live.handle, live.migrating, live.pending]).toEqual([1, 5, false, []]);
+  });
+
+  it('a failed migration takes the connection back: served by the own host, nothing left held; for a gone entry, nothing', () => {
+    const { nics, net } = build();
+    const n = nics[0];
+    net.sim.run({ until: 1000 });
+    n.handle(segment(n, TcpFlag.SYN));
+    const sock = n.engine.find(n.servicePort, CLIENT, 40000)!;
+    const tcb = n.engine.exportConnection(sock);
+    const adopted: unknown[] = [];
+    const adopt = n.self.app.adopt.bind(n.self.app);
+    n.self.app.adopt = (x) => { adopted.push(x); adopt(x); };
+    const gone = new DirectoryEntry(CLIENT, 40009, n.servicePort, 0);
+    priv(n).migrationFailed(gone, tcb);
+    expect(n.keptLocal).toBe(0);
+    expect(adopted).toEqual([]);
+    const e = n.directory.lookup(CLIENT, 40000, n.servicePort)!;
+    e.owner = 1;
+    e.migrating = true;
+    e.pending = [segment(n, TcpFlag.ACK, CLIENT, 40000, 10)];
+    priv(n).migrationFailed(e, tcb);
+    expect([e.owner, e.pending, n.keptLocal, n.passedToHost]).toEqual([Holder.LOCAL, [], 1, 1]);
+    expect(n.packetsHeld()).toBe(0);
+    expect(adopted).toHaveLength(1); // the own host's application took the connection
+  });
+});
+
 describe('steps called directly on a built site', () => {
   it('takes only TCP segments for its own address and service port off the first LAN', () => {
     const { nics, c } = build();
@@ -425,6 +513,8 @@ describe('the owner side: the reference in a forwarded packet', () => {
   it('drops a reference naming another device as bad-reference, without looking it up', () => {
     const { nics, net } = build();
     const found: (unknown | null)[] = [];
+    net.sim.run({ until: 1000 });
+    nics[1].receiveForwarded(forwarded(nics[0], nics[1], TcpFlag.SYN, 0)); // a live connection on server1's host
     nics[1].unwrapTrace.connect((_p, _b, s) => found.push(s));
     nics[1].receiveForwarded(forwarded(nics[0], nics[0], TcpFlag.ACK, 0));
     expect(nics[1].badReferences).toBe(1);
