@@ -36,16 +36,12 @@ function segment(net: ReturnType<typeof build>['net'], over: Partial<Packet>): P
 }
 
 describe('every design serves a short run', () => {
-  // Each run made inside the first test that reads it (not at collection time), so that
-  // mutation testing attributes its coverage to the tests.
-  const cache = new Map<string, { m: Metrics; b: ReturnType<typeof build> }>();
+  // Each test makes its own run (tens of ms), not one shared at collection time or memoised:
+  // mutation testing counts a run's coverage for the test that makes it, and runs only those.
   const runs = {
     get(design: string): { m: Metrics; b: ReturnType<typeof build> } {
-      if (!cache.has(design)) {
-        const b = build({ design: design as SiteInput['design'] });
-        cache.set(design, { m: runSimulation(b.sim).metrics, b });
-      }
-      return cache.get(design)!;
+      const b = build({ design: design as SiteInput['design'] });
+      return { m: runSimulation(b.sim).metrics, b };
     },
   };
 
@@ -174,6 +170,22 @@ describe('Balancer', () => {
     expect(back.srcIp).toBe(lb.vip);
     expect(lb.outbound).toBe(1);
     expect(back.pathFlags & PathFlag.FIRST_PROCESSED).not.toBe(0);
+  });
+
+  it('NAT: a repeated FIN lowers the count once even while the server has other connections', () => {
+    const { c, net, sim } = build({ design: 'lb-nat' });
+    const lb = c.balancer!;
+    const handle = (p: Packet): void => (lb as unknown as { handle(p: Packet): void }).handle(p);
+    const picks: number[] = [];
+    lb.pickTrace.connect((_ip, _port, s) => picks.push(s));
+    const ip = clientIp(sim);
+    const syn = (port: number): void => handle(segment(net, { srcIp: ip, srcPort: port, dstIp: lb.vip, tcpFlags: TcpFlag.SYN }));
+    for (const port of [1, 2, 3, 4, 5]) syn(port); // servers 0 1 2 0 1: counts [2, 2, 1]
+    handle(segment(net, { srcIp: ip, srcPort: 2, dstIp: lb.vip, tcpFlags: TcpFlag.FIN | TcpFlag.ACK }));
+    handle(segment(net, { srcIp: ip, srcPort: 2, dstIp: lb.vip, tcpFlags: TcpFlag.FIN | TcpFlag.ACK }));
+    syn(6); // counts [2, 1, 1]: server 1
+    syn(7); // counts [2, 2, 1]: server 2
+    expect(picks).toEqual([0, 1, 2, 0, 1, 1, 2]);
   });
 
   it('DSR: tunnels to the chosen server from the VIP, the inner packet unchanged', () => {
@@ -490,6 +502,16 @@ describe('LoadReporter', () => {
     const phase = (from: number): number => Math.round(log.find((x) => x.from === from)!.at % 1e6);
     expect(new Set([0, 1, 2].map(phase)).size).toBe(3); // each server has its own random phase
     expect(c.nics[0].state.reportsReceived).toBe(sent[1] + sent[2]);
+  });
+
+  it('each reporter draws from its own random stream: what another draws does not change it', () => {
+    const rng = (r: LoadReporter): { random(): number } => (r as unknown as { rng: { random(): number } }).rng;
+    const alone = build({ servers: 2 }, { seed: 2 }).c.reporters;
+    const first = rng(alone[0]).random();
+    const after = build({ servers: 2 }, { seed: 2 }).c.reporters;
+    rng(after[1]).random();
+    expect(rng(after[0]).random()).toBe(first);
+    expect(rng(alone[1]).random()).not.toBe(first);
   });
 
   it('a report carries the load the server has when it is sent', () => {
