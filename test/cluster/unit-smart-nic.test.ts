@@ -353,6 +353,27 @@ describe('a migration\'s outcome for an entry that has gone', () => {
   });
 });
 
+describe('a connection ending (step 8)', () => {
+  it('leaves its entry only where the directory says it is held, and tolerates an entry already gone', () => {
+    const { nics, net } = build();
+    const n = nics[0];
+    net.sim.run({ until: 1000 });
+    n.handle(segment(n, TcpFlag.SYN));
+    const sock = n.engine.find(n.servicePort, CLIENT, 40000)!;
+    const ended = (where: number): void => (n as unknown as { connectionEnded(s: unknown, w: number): void }).connectionEnded(sock, where);
+    const e = n.directory.lookup(CLIENT, 40000, n.servicePort)!;
+    e.owner = 1; // moved to server1 since: a local end of the same end point must not remove it
+    ended(Holder.LOCAL);
+    ended(Holder.NIC);
+    expect(n.directory.lookup(CLIENT, 40000, n.servicePort)).toBe(e);
+    e.owner = Holder.NIC;
+    ended(Holder.NIC);
+    expect(n.directory.size).toBe(0);
+    expect(() => ended(Holder.NIC)).not.toThrow(); // nothing left to remove
+    expect(n.closedNotices).toBe(0);
+  });
+});
+
 describe('steps called directly on a built site', () => {
   it('takes only TCP segments for its own address and service port off the first LAN', () => {
     const { nics, c } = build();
