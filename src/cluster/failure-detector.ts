@@ -93,7 +93,7 @@ export class FailureDetector {
     this.gapSq = new Float64Array(n);
   }
 
-  /** A report (or any sign of life) from peer `i` arrived. */
+  /** A report (or any sign of life) from peer `i` arrived at `now` (the clock: it never decreases). */
   heard(i: number, now: number): void {
     if (i === this.self) return;
     const st = this.status[i];

@@ -304,14 +304,14 @@ export class SmartNic implements PacketHolder {
   // ------------------------------------------------------- 4. decide
 
   private decideOnRequest(e: DirectoryEntry, p: Packet): void {
-    const owner = this.choose(p);
     const sock = this.engine.find(p.dstPort, p.srcIp, p.srcPort);
     if (sock === undefined) {
-      // The NIC's TCB is gone (it timed out): let the host answer with RST.
+      // The NIC's TCB is gone (it timed out): nothing to place; let the host answer with RST.
       this.directory.remove(e.clientIp, e.clientPort, e.serverPort);
       this.toHost(p);
       return;
     }
+    const owner = this.choose(p);
     if (owner === this.self.index) this.keepLocal(e, sock, p);
     else this.migrate(e, sock, owner, p);
   }

@@ -229,7 +229,7 @@ export class ArpCache implements PacketHolder {
 
   lookup(ip: Ipv4): Mac | undefined {
     const e = this.entries.get(ip);
-    if (e === undefined) return this.neighbours?.get(ip);
+    if (e === undefined) return ip === this.ip() ? undefined : this.neighbours?.get(ip); // the shared table lists this host too
     return e.state === ALIVE && this.net.now <= e.until ? e.mac : undefined;
   }
 

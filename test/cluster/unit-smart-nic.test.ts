@@ -635,4 +635,23 @@ describe('control messages', () => {
     expect(n.closedNotices).toBe(1);
     expect(n.migration.acknowledged).toBe(0); // nothing was outstanding
   });
+
+  it('a request whose NIC TCB has gone places nothing, so it records no decision and bumps no peer', () => {
+    const sim = simulationOf({ seed: 7, network: { site: { servers: 2, clients: 1, nic: { policy: 'round-robin' } } } });
+    const n = sim.cluster!.nics[0];
+    const client = (sim.nodes.get('client0') as IpNode).interfaces[0].ip;
+    const decisions: DecisionRecord[] = [];
+    n.decisionTrace.connect((d) => decisions.push(d));
+    n.reportArrived(1, 3, sim.net.newPacket(), 'third');
+    n.choose(sim.net.newPacket()); // round-robin: the next decision would pick server1
+    n.directory.add(new DirectoryEntry(client, 40000, n.servicePort, 0)); // held by the NIC, whose TCB timed out
+    const p = Object.assign(sim.net.newPacket(), {
+      protocol: IpProtocol.TCP, srcIp: client, srcPort: 40000, dstIp: n.self.firstIface.ip, dstPort: n.servicePort,
+      tcpFlags: TcpFlag.ACK | TcpFlag.PSH, payloadBytes: 100,
+    });
+    n.handle(p);
+    expect(n.directory.size).toBe(0); // the entry goes and the host answers with RST
+    expect(decisions).toHaveLength(1); // only the direct choose above
+    expect(n.state.row(1)!.load).toBe(3); // no peer bumped for a connection never placed
+  });
 });

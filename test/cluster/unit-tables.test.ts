@@ -10,9 +10,39 @@ import { decapsulate, encapsulate, isEncapsulated, referenceOf } from '../../src
 import {
   decide, flowHash, hashPolicy, leastLoadedPolicy, localUnlessOverloaded, POLICY_NAMES, randomPolicy, roundRobin, type PlacementInput,
 } from '../../src/cluster/placement';
+import { TimedFifo } from '../../src/cluster/timed-fifo';
 import { StateTable } from '../../src/cluster/state-table';
 import { mix32 } from '../../src/nodes/flow-hash';
 import { ENCAP_FORWARDED, EtherType, Packet, PathFlag } from '../../src/net/packet';
+
+describe('TimedFifo', () => {
+  it('gives entries back oldest first and drops those before a bound', () => {
+    const q = new TimedFifo();
+    expect(q.length).toBe(0);
+    expect(q.oldestTime()).toBe(Infinity);
+    q.push(7, 1);
+    q.push(8, 5);
+    q.push(9, 5);
+    expect([q.oldestId(), q.oldestTime(), q.length]).toEqual([7, 1, 3]);
+    q.dropBefore(5);
+    expect([q.oldestId(), q.idAt(1), q.length]).toEqual([8, 9, 2]);
+    q.dropBefore(6);
+    expect(q.length).toBe(0);
+  });
+
+  it('cuts off its dead head once it is over 1024 entries and over half the store, answering the same', () => {
+    const q = new TimedFifo();
+    for (let k = 0; k < 3000; k++) q.push(k, k);
+    const store = (): number => (q as unknown as { ids: number[] }).ids.length;
+    q.dropBefore(1000); // 1000 dead: not over 1024
+    expect(store()).toBe(3000);
+    q.dropBefore(1400); // 1400 dead of 3000: under half
+    expect(store()).toBe(3000);
+    q.dropBefore(1600); // over half at the 1501st: cut there, then 99 more dropped
+    expect(store()).toBe(1499);
+    expect([q.length, q.oldestId(), q.oldestTime(), q.idAt(1399)]).toEqual([1400, 1600, 1600, 2999]);
+  });
+});
 
 describe('StateTable', () => {
   it('ignores reports from itself or from outside the table, and counts the rest', () => {
@@ -94,27 +124,12 @@ describe('StateTable', () => {
     expect(t.alive(100)).toEqual([37, ...Array.from({ length: 80 }, (_, i) => i).filter((i) => i !== 37)]);
   });
 
-  it('compacts its list of arrivals once more than 64 are dead and they are over half; answers stay the same', () => {
+  it('answers alike across many arrivals, whose dead head its queue cuts off', () => {
     const t = new StateTable(3, 0, () => true, 10);
-    for (let k = 0; k < 100; k++) t.update(1 + (k % 2), 1, k, k, 'd');
-    const inner = t as unknown as { head: number; recentAt: number[] };
-    expect(t.alive(99)).toEqual([0, 1, 2]);
-    expect(inner.head).toBe(0); // 89 of 100 dead: compacted
-    expect(inner.recentAt).toEqual([89, 90, 91, 92, 93, 94, 95, 96, 97, 98, 99]);
-    expect(t.alive(150)).toEqual([0]);
-    const few = new StateTable(3, 0, () => true, 10);
-    for (let k = 0; k < 60; k++) few.update(1, 1, k, k, 'd');
-    few.alive(65);
-    expect((few as unknown as { head: number }).head).toBe(55); // not over 64: no compaction
-  });
-
-  it('compacts only when the dead arrivals are over half of the list', () => {
-    const t = new StateTable(3, 0, () => true, 1000);
-    for (let k = 0; k < 70; k++) t.update(1, 1, k, k, 'd');
-    for (let k = 0; k < 80; k++) t.update(2, 1, 2000, k, 'd');
-    t.alive(2000); // 70 dead of 150: under half
-    expect((t as unknown as { head: number }).head).toBe(70);
-    expect(t.alive(2000)).toEqual([0, 2]);
+    for (let k = 0; k < 3000; k++) t.update(1 + (k % 2), 1, k, k, 'd');
+    expect(t.alive(2999)).toEqual([0, 1, 2]);
+    expect(t.alive(3009)).toEqual([0, 2]); // server2's last report (t=2999) is the only one within 10
+    expect(t.alive(3010)).toEqual([0]);
   });
 });
 
