@@ -66,7 +66,7 @@ export class FailureDetector {
   rejoined = 0;
   /** A peer was forgotten: (index, time). */
   readonly forgetTrace = new TraceSource<[number, number]>('detector-forget');
-  // Arrivals (peer, time) oldest first from `head`: a peer is overdue once its latest one is older than deadAfter.
+  // Arrivals (peer, time), oldest first: a peer is overdue once its latest one is older than deadAfter (not for phi).
   private readonly arrivals = new TimedFifo();
   private readonly overdueNow: number[] = [];
 

@@ -135,13 +135,18 @@ describe('Balancer', () => {
     }
   });
 
-  it('NAT: rewrites the destination to the least-connected server (sticky), and answers back to the VIP', () => {
+  /** An lb-nat site's balancer, its packet handler, the servers it picked in order, and the client's address. */
+  function natBalancer() {
     const { c, net, sim } = build({ design: 'lb-nat' });
     const lb = c.balancer!;
     const handle = (p: Packet): void => (lb as unknown as { handle(p: Packet): void }).handle(p);
     const picks: number[] = [];
     lb.pickTrace.connect((_ip, _port, s) => picks.push(s));
-    const ip = clientIp(sim);
+    return { c, net, lb, handle, picks, ip: clientIp(sim) };
+  }
+
+  it('NAT: rewrites the destination to the least-connected server (sticky), and answers back to the VIP', () => {
+    const { c, net, lb, handle, picks, ip } = natBalancer();
     const p1 = segment(net, { srcIp: ip, srcPort: 1, dstIp: lb.vip, tcpFlags: TcpFlag.SYN, pathFlags: PathFlag.SECOND_LAN | PathFlag.THIRD_LAN });
     handle(p1);
     expect(p1.dstIp).toBe(c.members[0].firstIface.ip);
@@ -173,12 +178,7 @@ describe('Balancer', () => {
   });
 
   it('NAT: a repeated FIN lowers the count once even while the server has other connections', () => {
-    const { c, net, sim } = build({ design: 'lb-nat' });
-    const lb = c.balancer!;
-    const handle = (p: Packet): void => (lb as unknown as { handle(p: Packet): void }).handle(p);
-    const picks: number[] = [];
-    lb.pickTrace.connect((_ip, _port, s) => picks.push(s));
-    const ip = clientIp(sim);
+    const { net, lb, handle, picks, ip } = natBalancer();
     const syn = (port: number): void => handle(segment(net, { srcIp: ip, srcPort: port, dstIp: lb.vip, tcpFlags: TcpFlag.SYN }));
     for (const port of [1, 2, 3, 4, 5]) syn(port); // servers 0 1 2 0 1: counts [2, 2, 1]
     handle(segment(net, { srcIp: ip, srcPort: 2, dstIp: lb.vip, tcpFlags: TcpFlag.FIN | TcpFlag.ACK }));
