@@ -48,7 +48,7 @@ export async function bundleModule(entry, name) {
   try {
     const r = await esbuild.build({
       entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', target: 'node20', write: false,
-      logLevel: 'silent', packages: 'external', keepNames: true,
+      logLevel: 'silent', packages: 'external',
       plugins: [{
         name: 'own-import-meta-url',
         setup(b) {
