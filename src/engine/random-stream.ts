@@ -24,31 +24,47 @@ export function streamKey(seed: number, run: number, name: string): string {
   return `netsim/${seed}/${run}/${name}`;
 }
 
+// Streams keep their Alea state in shared Float64Array chunks, four doubles
+// a stream at offset `at`: a typed array of its own costs about 450 bytes
+// (the view, its ArrayBuffer and the backing store), and a client node has
+// five streams. A chunk lives as long as any stream in it.
+const CHUNK_STREAMS = 1024;
+let chunk = new Float64Array(4 * CHUNK_STREAMS);
+let chunkUsed = 0;
+
 export class RandomStream {
-  // Alea state (Baagøe): carry and three lagged values, in a Float64Array
-  // so that stepping it never boxes a double (object fields did: 2x slower).
-  private readonly st = new Float64Array(4);
+  // Alea state (Baagøe): carry and three lagged values, st[at..at+3], in a
+  // Float64Array so that stepping it never boxes a double (object fields did: 2x slower).
+  private readonly st: Float64Array;
+  private readonly at: number;
   private spare = NaN; // second normal deviate of a Box–Muller pair
 
   constructor(readonly seed: number, readonly run: number, readonly name: string) {
     const prng = seedrandom.alea(streamKey(seed, run, name), { state: true }) as unknown as { state(): AleaState };
-    const st = prng.state();
-    this.st[0] = st.c;
-    this.st[1] = st.s0;
-    this.st[2] = st.s1;
-    this.st[3] = st.s2;
+    const a = prng.state();
+    if (chunkUsed === CHUNK_STREAMS) {
+      chunk = new Float64Array(4 * CHUNK_STREAMS);
+      chunkUsed = 0;
+    }
+    const st = chunk, at = 4 * chunkUsed++;
+    st[at] = a.c;
+    st[at + 1] = a.s0;
+    st[at + 2] = a.s1;
+    st[at + 3] = a.s2;
+    this.st = st;
+    this.at = at;
   }
 
   /** Uniform in [0, 1) with 32 bits of resolution (Alea's output). */
   random(): number {
-    const st = this.st;
-    const t = 2091639 * st[1] + st[0] * 2.3283064365386963e-10; // 2^-32
+    const st = this.st, at = this.at;
+    const t = 2091639 * st[at + 1] + st[at] * 2.3283064365386963e-10; // 2^-32
     const c = t | 0;
     const r = t - c;
-    st[0] = c;
-    st[1] = st[2];
-    st[2] = st[3];
-    st[3] = r;
+    st[at] = c;
+    st[at + 1] = st[at + 2];
+    st[at + 2] = st[at + 3];
+    st[at + 3] = r;
     return r;
   }
 

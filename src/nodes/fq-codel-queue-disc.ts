@@ -102,6 +102,27 @@ class FlowList {
   }
 }
 
+/** Parameters with defaults filled in and checked, frozen, made once per parameter object given (every device built from one scenario shares them). */
+const RESOLVED = new WeakMap<Partial<FqCoDelParams>, FqCoDelParams>();
+
+function resolvedParams(params: Partial<FqCoDelParams>, name: string): FqCoDelParams {
+  const known = RESOLVED.get(params);
+  if (known !== undefined) return known;
+  const p = { ...FQ_CODEL_DEFAULTS, ...params };
+  const where = `fq-codel ${name}`;
+  for (const k of ['flows', 'dropBatchSize', 'limitPackets', 'setWays'] as const) {
+    if (!(Number.isInteger(p[k]) && p[k] >= 1)) throw new RangeError(`${where}: ${k} must be an integer >= 1, got ${p[k]}`);
+  }
+  if (!(Number.isInteger(p.quantumBytes) && p.quantumBytes >= 0)) throw new RangeError(`${where}: quantumBytes must be an integer >= 0 (0: the device MTU), got ${p.quantumBytes}`);
+  if (p.setAssociativeHash && p.flows % p.setWays !== 0) {
+    throw new RangeError(`${where}: flows (${p.flows}) must be a multiple of setWays (${p.setWays}) with setAssociativeHash`);
+  }
+  checkCoDelParams(p, where);
+  Object.freeze(p);
+  RESOLVED.set(params, p);
+  return p;
+}
+
 export class FqCoDelQueueDisc extends QueueDisc implements CoDelDropSink {
   readonly kind = 'fq-codel';
   readonly params: FqCoDelParams;
@@ -128,16 +149,7 @@ export class FqCoDelQueueDisc extends QueueDisc implements CoDelDropSink {
 
   constructor(net: Network, name: string, params: Partial<FqCoDelParams> = {}) {
     super(net, name);
-    const p = { ...FQ_CODEL_DEFAULTS, ...params };
-    const where = `fq-codel ${name}`;
-    for (const k of ['flows', 'dropBatchSize', 'limitPackets', 'setWays'] as const) {
-      if (!(Number.isInteger(p[k]) && p[k] >= 1)) throw new RangeError(`${where}: ${k} must be an integer >= 1, got ${p[k]}`);
-    }
-    if (!(Number.isInteger(p.quantumBytes) && p.quantumBytes >= 0)) throw new RangeError(`${where}: quantumBytes must be an integer >= 0 (0: the device MTU), got ${p.quantumBytes}`);
-    if (p.setAssociativeHash && p.flows % p.setWays !== 0) {
-      throw new RangeError(`${where}: flows (${p.flows}) must be a multiple of setWays (${p.setWays}) with setAssociativeHash`);
-    }
-    checkCoDelParams(p, where);
+    const p = resolvedParams(params, name);
     this.params = p;
     this.quantum = p.quantumBytes;
     this.mask = (p.flows & (p.flows - 1)) === 0 ? p.flows - 1 : -1;

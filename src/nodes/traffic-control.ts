@@ -89,6 +89,9 @@ function defined<T extends object>(o: T): Partial<T> {
   return out;
 }
 
+/** The parameters read from each spec, kept so that every disc built from one spec shares one resolved copy (see FqCoDelQueueDisc). */
+const FQ_PARAMS = new WeakMap<QueueDiscSpec, Partial<FqCoDelParams>>();
+
 /** A disc for the device named `devName` as `spec` says (null for 'none'); throws a RangeError naming the bad field. */
 export function createQueueDisc(net: Network, devName: string, spec: QueueDiscSpec): QueueDisc | null {
   const where = `queue disc of ${devName}`;
@@ -98,12 +101,13 @@ export function createQueueDisc(net: Network, devName: string, spec: QueueDiscSp
     case 'none':
       return null;
     case 'fq-codel': {
-      const p: Partial<FqCoDelParams> = defined({
+      const p: Partial<FqCoDelParams> = FQ_PARAMS.get(spec) ?? defined({
         flows: spec.flows, quantumBytes: spec.quantumBytes, dropBatchSize: spec.dropBatchSize, limitPackets: spec.limitPackets,
         targetNs: durationOpt(spec.target, 'target', where), intervalNs: durationOpt(spec.interval, 'interval', where),
         minBytes: spec.minBytes, perturbation: spec.perturbation, setAssociativeHash: spec.setAssociativeHash, setWays: spec.setWays,
         keepInactiveFlows: spec.keepInactiveFlows,
       });
+      FQ_PARAMS.set(spec, p);
       disc = new FqCoDelQueueDisc(net, name, p);
       break;
     }

@@ -124,6 +124,25 @@ export function resetFor(seg: Packet, net: Network): Packet {
   return r;
 }
 
+/**
+ * The options a layer runs with (defaults filled in, checked, frozen) and
+ * its congestion controller (stateless: per-connection state is in the TCB),
+ * made once per options object a builder passes: the layers of a hundred
+ * thousand clients built from one scenario share one of each.
+ */
+const RESOLVED = new WeakMap<Partial<TcpOptions>, { opts: TcpOptions; ccOps: CongestionOps }>();
+
+function resolvedOptions(given: Partial<TcpOptions>): { opts: TcpOptions; ccOps: CongestionOps } {
+  let r = RESOLVED.get(given);
+  if (r === undefined) {
+    const opts = { ...TCP_DEFAULTS, ...given, cubic: Object.freeze({ ...CUBIC_DEFAULTS, ...given.cubic }) };
+    checkTcpOptions(opts);
+    r = { opts: Object.freeze(opts), ccOps: congestionOps(opts.congestionControl, opts.cubic) };
+    RESOLVED.set(given, r);
+  }
+  return r;
+}
+
 export class TcpLayer implements L4Protocol {
   readonly protocolNumber = IpProtocol.TCP;
   readonly opts: TcpOptions;
@@ -153,9 +172,9 @@ export class TcpLayer implements L4Protocol {
    * segments by its owner.
    */
   constructor(readonly node: IpNode, opts: Partial<TcpOptions> = {}, register = true, name = 'tcp') {
-    this.opts = { ...TCP_DEFAULTS, ...opts, cubic: { ...CUBIC_DEFAULTS, ...opts.cubic } };
-    checkTcpOptions(this.opts);
-    this.ccOps = congestionOps(this.opts.congestionControl, this.opts.cubic);
+    const shared = resolvedOptions(opts);
+    this.opts = shared.opts;
+    this.ccOps = shared.ccOps;
     this.issRng = node.net.streams.stream(`${name}-iss/${node.name}`);
     this.counted = register;
     if (register) node.insertL4(this);
