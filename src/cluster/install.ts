@@ -22,7 +22,7 @@ import type { Lan } from '../nodes/topology';
 import type { TcpLayer, TcpOptions } from '../transport/tcp-layer';
 import { Balancer, daisyChain, type BalancerMode, type BalancerOptions } from './balancer';
 import type { DetectorOptions } from './failure-detector';
-import { exchangePlan, LoadReporter, validateReportOptions, type ExchangePlan, type ReportOptions } from './load-reporter';
+import { exchangePlan, LoadReporter, type ExchangePlan, type ReportOptions } from './load-reporter';
 import type { Member, SocketApplication } from './member';
 import { SmartNic, type NicOptions } from './smart-nic';
 
@@ -77,6 +77,8 @@ export interface ClusterParts {
   members: Member[];
   nics: SmartNic[];
   reporters: LoadReporter[];
+  /** What the load-report exchange means at this size (period, fanout, freshness), computed once. */
+  exchange: ExchangePlan;
   balancer: Balancer | null;
   /** The address clients send to (balancer designs) or null (clients pick a server). */
   vip: Ipv4 | null;
@@ -115,7 +117,7 @@ export function installCluster(site: ClusterSite, cfg: ClusterConfig): ClusterPa
   });
   const parts: ClusterParts = {
     design: cfg.design, edge: site.edge, firstLan: site.firstLan, secondLan: site.secondLan, thirdLan: site.thirdLan,
-    members, nics: [], reporters: [], balancer: null, vip: null,
+    members, nics: [], reporters: [], exchange: exchangePlan(cfg.reports, members.length, 'cluster/reports'), balancer: null, vip: null,
   };
   // The cluster knows its members: static neighbours on the back-end LANs,
   // one table a LAN that every member's cache there shares.
@@ -125,15 +127,14 @@ export function installCluster(site: ClusterSite, cfg: ClusterConfig): ClusterPa
     const lanNodes = [site.edge, ...(site.balancerNode !== null ? [site.balancerNode] : []), ...members.map((m) => m.node)];
     shareNeighbours(lanNodes.map((n) => ifaceOn(n, site.firstLan)).filter((i): i is Ipv4Interface => i !== null));
   } else if (cfg.design === 'nic-forward-first-lan') shareNeighbours(members.map((m) => m.firstIface));
-  validateReportOptions(cfg.reports, 'cluster/reports');
   INSTALLERS[cfg.design](parts, site, cfg);
-  for (const m of members) parts.reporters.push(new LoadReporter(m, members, parts.nics[m.index] ?? null, cfg.reports));
+  for (const m of members) parts.reporters.push(new LoadReporter(m, members, parts.nics[m.index] ?? null, cfg.reports, parts.exchange));
   return parts;
 }
 
 /** The claims: a smart NIC in every server, forwarding over `via`. */
 function installNicForward(parts: ClusterParts, cfg: ClusterConfig, via: 'second' | 'first'): void {
-  const plan = exchangePlan(cfg.reports, parts.members.length);
+  const plan = parts.exchange;
   const detector = stretchDetector(cfg.detector, plan, cfg.reports.periodNs);
   for (const m of parts.members) {
     parts.nics.push(new SmartNic(m, parts.members, cfg.nic, { servicePort: cfg.servicePort, via, tcp: cfg.tcp, detector, freshNs: plan.freshNs }));

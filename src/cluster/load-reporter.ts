@@ -71,7 +71,7 @@ export interface ExchangePlan {
 }
 
 /** Throw a RangeError naming `where` unless `o` is an exchange a cluster can run. */
-export function validateReportOptions(o: ReportOptions, where: string): void {
+function validateReportOptions(o: ReportOptions, where: string): void {
   if (!(o.periodNs > 0)) throw new RangeError(`${where}: the report period must be > 0 ns, got ${o.periodNs}`);
   if (!(Number.isInteger(o.bytes) && o.bytes >= 1)) throw new RangeError(`${where}: a report's size must be an integer >= 1 byte, got ${o.bytes}`);
   const x = o.exchange;
@@ -86,7 +86,13 @@ export function validateReportOptions(o: ReportOptions, where: string): void {
   }
 }
 
-export function exchangePlan(o: ReportOptions, n: number): ExchangePlan {
+/**
+ * What the exchange `o` means for `n` servers; throws a RangeError naming
+ * `where` unless it is one a cluster can run. A cluster computes it once and
+ * hands it to its NICs (freshness, detector bounds) and reporters.
+ */
+export function exchangePlan(o: ReportOptions, n: number, where: string): ExchangePlan {
+  validateReportOptions(o, where);
   const peers = Math.max(1, n - 1);
   const x = o.exchange;
   switch (x.kind) {
@@ -113,16 +119,15 @@ export class LoadReporter {
   private readonly socket: UdpSocket;
   private readonly rng: RandomStream;
   private readonly onTick: () => void;
-  readonly plan: ExchangePlan;
   /** sampled: the other members' indices in this round's order, and the next one's place. */
   private readonly peers: Int32Array;
   private cursor: number;
 
-  constructor(readonly member: Member, readonly members: readonly Member[], readonly nic: SmartNic | null, readonly opts: ReportOptions) {
+  /** `plan`: exchangePlan(opts, members.length, ...), computed once for the cluster. */
+  constructor(readonly member: Member, readonly members: readonly Member[], readonly nic: SmartNic | null, readonly opts: ReportOptions,
+    readonly plan: ExchangePlan) {
     const node = member.node;
     if (member.thirdIface === null) throw new Error(`${node.name}: load reports need a third-LAN interface`);
-    validateReportOptions(opts, node.name);
-    this.plan = exchangePlan(opts, members.length);
     this.peers = Int32Array.from(members.filter((m) => m !== member), (m) => m.index);
     this.cursor = this.peers.length; // the first report starts a round
     this.rng = node.net.streams.stream(`reports/${node.name}`);

@@ -96,19 +96,19 @@ describe('state table', () => {
 describe('report exchanges', () => {
   const opts = (exchange: ExchangeOptions) => ({ periodNs: 10, bytes: 64, exchange });
   it('plans the period, fanout and gap of each kind for a cluster size', () => {
-    expect(exchangePlan(opts({ kind: 'all-to-all' }), 100)).toEqual({ periodNs: 10, fanout: 99, broadcast: true, gapNs: 10, freshNs: Infinity });
-    expect(exchangePlan(opts({ kind: 'scaled-period', referenceServers: 25 }), 100)).toMatchObject({ periodNs: 40, broadcast: true, gapNs: 40 });
-    expect(exchangePlan(opts({ kind: 'scaled-period', referenceServers: 25 }), 10).periodNs).toBe(10); // below the reference: unchanged
-    expect(exchangePlan(opts({ kind: 'sampled', fanout: 3, freshPeriods: 2 }), 100)).toEqual({ periodNs: 10, fanout: 3, broadcast: false, gapNs: 330, freshNs: 20 });
-    expect(exchangePlan(opts({ kind: 'sampled', fanout: 9, freshPeriods: 2 }), 4)).toMatchObject({ fanout: 3, gapNs: 10 });
+    expect(exchangePlan(opts({ kind: 'all-to-all' }), 100, 'w')).toEqual({ periodNs: 10, fanout: 99, broadcast: true, gapNs: 10, freshNs: Infinity });
+    expect(exchangePlan(opts({ kind: 'scaled-period', referenceServers: 25 }), 100, 'w')).toMatchObject({ periodNs: 40, broadcast: true, gapNs: 40 });
+    expect(exchangePlan(opts({ kind: 'scaled-period', referenceServers: 25 }), 10, 'w').periodNs).toBe(10); // below the reference: unchanged
+    expect(exchangePlan(opts({ kind: 'sampled', fanout: 3, freshPeriods: 2 }), 100, 'w')).toEqual({ periodNs: 10, fanout: 3, broadcast: false, gapNs: 330, freshNs: 20 });
+    expect(exchangePlan(opts({ kind: 'sampled', fanout: 9, freshPeriods: 2 }), 4, 'w')).toMatchObject({ fanout: 3, gapNs: 10 });
   });
 
   it('stretches the detector by the gap between two reports of a server at a peer', () => {
-    const plan = exchangePlan(opts({ kind: 'sampled', fanout: 3, freshPeriods: 2 }), 100);
+    const plan = exchangePlan(opts({ kind: 'sampled', fanout: 3, freshPeriods: 2 }), 100, 'w');
     expect(stretchDetector({ kind: 'probe', deadAfterNs: 35, probes: 3, probeTimeoutNs: 1 }, plan, 10)).toEqual({ kind: 'probe', deadAfterNs: 35 * 33, probes: 3, probeTimeoutNs: 1 });
     expect(stretchDetector({ kind: 'phi', deadAfterNs: 35, threshold: 8, minStdNs: 1, window: 4, acceptablePauseNs: 2 }, plan, 10)).toMatchObject({ deadAfterNs: 35 * 33, acceptablePauseNs: 66 });
     const same = { kind: 'timeout', deadAfterNs: 35 } as const;
-    expect(stretchDetector(same, exchangePlan(opts({ kind: 'all-to-all' }), 100), 10)).toBe(same);
+    expect(stretchDetector(same, exchangePlan(opts({ kind: 'all-to-all' }), 100, 'w'), 10)).toBe(same);
   });
 });
 

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { Balancer, BALANCER_DEFAULTS, daisyChain, tunnel } from '../../src/cluster/balancer';
 import { BALANCER_DESIGNS, DESIGNS, installCluster, isDesign, serverJoined, startStandby, type ClusterConfig, type ServerHost } from '../../src/cluster/install';
-import { LoadReporter, REPORT_PORT, validateReportOptions, type ReportOptions } from '../../src/cluster/load-reporter';
+import { exchangePlan, LoadReporter, REPORT_PORT, type ReportOptions } from '../../src/cluster/load-reporter';
 import { forwardAddress } from '../../src/cluster/member';
 import { CLUSTER_PORT } from '../../src/cluster/smart-nic';
 import { flowHash } from '../../src/cluster/placement';
@@ -456,20 +456,20 @@ describe('LoadReporter', () => {
   const opts = (over: Partial<ReportOptions> = {}): ReportOptions => ({ periodNs: 1e6, bytes: 64, exchange: { kind: 'all-to-all' }, ...over });
 
   it('validates its options, naming where and what', () => {
-    expect(() => validateReportOptions(opts({ bytes: 0 }), 'w')).toThrow('w: a report\'s size must be an integer >= 1 byte, got 0');
-    expect(() => validateReportOptions(opts({ bytes: 1.5 }), 'w')).toThrow(RangeError);
-    expect(() => validateReportOptions(opts({ periodNs: Number.NaN }), 'w')).toThrow('w: the report period must be > 0 ns, got NaN');
-    expect(() => validateReportOptions(opts({ exchange: undefined as never }), 'w')).toThrow('w: exchange kind "undefined" is not one of all-to-all, scaled-period, sampled');
-    expect(() => validateReportOptions(opts({ exchange: { kind: 'sampled', fanout: 1.5, freshPeriods: 1 } }), 'w')).toThrow(RangeError);
-    expect(() => validateReportOptions(opts({ exchange: { kind: 'sampled', fanout: 1, freshPeriods: 0 } }), 'w')).toThrow(RangeError);
-    expect(() => validateReportOptions(opts({ exchange: { kind: 'scaled-period', referenceServers: 0 } }), 'w')).toThrow(RangeError);
-    expect(() => validateReportOptions(opts({ bytes: 1, exchange: { kind: 'sampled', fanout: 1, freshPeriods: 0.5 } }), 'w')).not.toThrow();
-    expect(() => validateReportOptions(opts({ exchange: { kind: 'scaled-period', referenceServers: 1 } }), 'w')).not.toThrow();
+    expect(() => exchangePlan(opts({ bytes: 0 }), 4, 'w')).toThrow('w: a report\'s size must be an integer >= 1 byte, got 0');
+    expect(() => exchangePlan(opts({ bytes: 1.5 }), 4, 'w')).toThrow(RangeError);
+    expect(() => exchangePlan(opts({ periodNs: Number.NaN }), 4, 'w')).toThrow('w: the report period must be > 0 ns, got NaN');
+    expect(() => exchangePlan(opts({ exchange: undefined as never }), 4, 'w')).toThrow('w: exchange kind "undefined" is not one of all-to-all, scaled-period, sampled');
+    expect(() => exchangePlan(opts({ exchange: { kind: 'sampled', fanout: 1.5, freshPeriods: 1 } }), 4, 'w')).toThrow(RangeError);
+    expect(() => exchangePlan(opts({ exchange: { kind: 'sampled', fanout: 1, freshPeriods: 0 } }), 4, 'w')).toThrow(RangeError);
+    expect(() => exchangePlan(opts({ exchange: { kind: 'scaled-period', referenceServers: 0 } }), 4, 'w')).toThrow(RangeError);
+    expect(() => exchangePlan(opts({ bytes: 1, exchange: { kind: 'sampled', fanout: 1, freshPeriods: 0.5 } }), 4, 'w')).not.toThrow();
+    expect(() => exchangePlan(opts({ exchange: { kind: 'scaled-period', referenceServers: 1 } }), 4, 'w')).not.toThrow();
   });
 
   it('needs a third-LAN interface', () => {
     const { c } = build();
-    expect(() => new LoadReporter({ ...c.members[0], thirdIface: null }, c.members, null, opts())).toThrow('server0: load reports need a third-LAN interface');
+    expect(() => new LoadReporter({ ...c.members[0], thirdIface: null }, c.members, null, opts(), exchangePlan(opts(), c.members.length, 'w'))).toThrow('server0: load reports need a third-LAN interface');
   });
 
   function heard(site: SiteInput, untilNs: number) {

@@ -9,7 +9,7 @@ import { Cpu } from '../../src/apps/cpu';
 import { RequestStats } from '../../src/apps/request-stats';
 import { TcpServerApp } from '../../src/apps/tcp-server-app';
 import { installCluster, startStandby, type ClusterConfig, type ServerHost } from '../../src/cluster/install';
-import { LoadReporter } from '../../src/cluster/load-reporter';
+import { exchangePlan } from '../../src/cluster/load-reporter';
 import { SubnetAllocator } from '../../src/net/address';
 import { Topology } from '../../src/nodes/topology';
 import { TcpLayer } from '../../src/transport/tcp-layer';
@@ -79,12 +79,12 @@ describe('cluster', () => {
 
   it('refuses a report period of 0 (which would loop forever at t = 0)', () => {
     const { c } = site();
-    expect(() => new LoadReporter(c.members[0], c.members, null, { periodNs: 0, bytes: 64, exchange: { kind: 'all-to-all' } })).toThrow(/report period must be > 0 ns, got 0/);
+    expect(() => exchangePlan({ periodNs: 0, bytes: 64, exchange: { kind: 'all-to-all' } }, c.members.length, 'cluster/reports')).toThrow(/report period must be > 0 ns, got 0/);
   });
 
   it('refuses an exchange it cannot run', () => {
     const { c } = site();
-    const make = (exchange: unknown): LoadReporter => new LoadReporter(c.members[0], c.members, null, { periodNs: 1e6, bytes: 64, exchange: exchange as never });
+    const make = (exchange: unknown) => exchangePlan({ periodNs: 1e6, bytes: 64, exchange: exchange as never }, c.members.length, 'cluster/reports');
     expect(() => make({ kind: 'gossip' })).toThrow(/exchange kind "gossip" is not one of all-to-all, scaled-period, sampled/);
     expect(() => make({ kind: 'sampled', fanout: 0, freshPeriods: 3 })).toThrow(/sampled needs fanout, an integer >= 1, and freshPeriods > 0, got 0 and 3/);
     expect(() => make({ kind: 'scaled-period', referenceServers: 0.5 })).toThrow(/referenceServers, an integer >= 1, got 0.5/);
