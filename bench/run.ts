@@ -10,6 +10,8 @@
  * claimed system from 10 k to 10 M requests and 10 to 1,000 servers, each
  * point in its own process) and exchange (each load-report exchange on the
  * comparison: bench/scale.ts); flame, scale and exchange run only when named.
+ * cluster and tcp-anchor run hub and switch (or the one --variant names),
+ * each in a fresh process, so that each line is a cold start as ns-3's is.
  * With --anchors the matching ns-3 / SimPy anchors run in the same process
  * tree right after netsim and each netsim/anchor ratio is printed. Every
  * suite leaves its lines in bench/results/<suite>.txt (--no-record: not);
@@ -24,6 +26,7 @@ import { sweepSuite } from './sweep';
 import { tcpAnchorSuite } from './tcp-anchor';
 import { flameSuite } from './flame';
 import { exchangeSuite, scaleSuite } from './scale';
+import { spawnSync } from 'node:child_process';
 import { NS3_CLUSTER_DEFAULTS, type Ns3ClusterFlags } from '../src/scenario/presets';
 import { printRatio, runAnchor, type BenchLine } from './anchors';
 
@@ -53,6 +56,38 @@ const CLUSTER_FLAGS = ['clients', 'servers', 'requests', 'interval', 'reqSize', 
 /** Keys compared between netsim's and ns-3's cluster lines (ratio netsim/ns-3). */
 const CLUSTER_COMPARED = ['req_rcvd', 'resp_rcvd', 'mean_rtt_ms', 'max_rtt_ms', 'hops', 'dev_drops', 'qdisc_drops'] as const;
 
+const VARIANTS = ['hub', 'switch'] as const;
+
+/**
+ * Run `suite` once a variant: the one --variant names, here; otherwise each
+ * of hub and switch in a fresh process of its own, its lines echoed here.
+ * Each netsim line is then a cold start, as each ns-3 anchor run is: a
+ * second variant in the same process would run on code the first one
+ * already had V8 compile.
+ */
+function perVariant(suite: string, flags: Map<string, string>, one: (variant: (typeof VARIANTS)[number]) => void): void {
+  const v = flags.get('variant');
+  if (v !== undefined) {
+    if (!(VARIANTS as readonly string[]).includes(v)) {
+      console.error(`bench: --variant=${v} is not valid; expected ${VARIANTS.join(' or ')}`);
+      process.exit(2);
+    }
+    one(v as (typeof VARIANTS)[number]);
+    return;
+  }
+  const args = [...flags].map(([k, x]) => (x === 'true' ? `--${k}` : `--${k}=${x}`)).filter((a) => a !== '--no-record');
+  for (const variant of VARIANTS) {
+    const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1], suite, ...args, `--variant=${variant}`, '--no-record'], {
+      encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    for (const l of (r.stdout ?? '').split('\n')) if (l !== '') console.log(l);
+    if (r.status !== 0) {
+      console.error(`bench: ${suite} --variant=${variant} failed (${r.signal ?? `exit ${r.status}`})`);
+      process.exit(1);
+    }
+  }
+}
+
 function clusterSuite(flags: Map<string, string>): void {
   const d = NS3_CLUSTER_DEFAULTS;
   const base: Ns3ClusterFlags = {
@@ -69,19 +104,14 @@ function clusterSuite(flags: Map<string, string>): void {
     console.error(`bench: --qdisc=${qdisc} is not valid; expected one of ${CLUSTER_QDISCS.join(', ')}`);
     process.exit(2);
   }
-  const variants = flags.has('variant') ? [flags.get('variant')!] : ['hub', 'switch'];
-  for (const v of variants) {
-    if (v !== 'hub' && v !== 'switch') {
-      console.error(`bench: --variant=${v} is not valid; expected hub or switch`);
-      process.exit(2);
-    }
+  perVariant('cluster', flags, (v) => {
     const ours = benchCluster({ ...base, variant: v }, qdisc);
     console.log(lineOf(ours));
     if (flags.has('anchors')) {
       // The anchor knows default and none; the other kinds have no ns-3 counterpart here.
       if (qdisc !== 'default' && qdisc !== 'none') {
         console.log(`# --qdisc=${qdisc}: the ns-3 anchor takes only default|none; not run`);
-        continue;
+        return;
       }
       const args = [`--variant=${v}`, `--qdisc=${qdisc}`, ...CLUSTER_FLAGS.filter((k) => flags.has(k)).map((k) => `--${k}=${flags.get(k)}`)];
       const ns3 = runAnchor('cluster', args).find((l) => l.name === `ns3_cluster_${v}`);
@@ -97,7 +127,7 @@ function clusterSuite(flags: Map<string, string>): void {
         console.log(`compare netsim_cluster_${v}/ns3_cluster_${v} ${cells.join(' ')}`);
       }
     }
-  }
+  });
 }
 
 function tcpSuite(flags: Map<string, string>): void {
@@ -125,7 +155,7 @@ const suites: Record<string, (f: Map<string, string>) => void | Promise<void>> =
   cluster: clusterSuite,
   tcp: tcpSuite,
   sweep: sweepSuite,
-  'tcp-anchor': tcpAnchorSuite,
+  'tcp-anchor': (f) => perVariant('tcp-anchor', f, () => tcpAnchorSuite(f)),
   flame: flameSuite,
   scale: scaleSuite,
   exchange: exchangeSuite,
