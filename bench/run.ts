@@ -9,7 +9,8 @@
  * Redis queue with one and two netsim workers: bench/sweep.ts), scale (the
  * claimed system from 10 k to 10 M requests and 10 to 1,000 servers, each
  * point in its own process) and exchange (each load-report exchange on the
- * comparison: bench/scale.ts); flame, scale and exchange run only when named.
+ * comparison: bench/scale.ts) and start (`npm start`, timed from outside:
+ * bench/start.ts); flame, scale and exchange run only when named.
  * cluster and tcp-anchor run hub and switch (or the one --variant names),
  * each in a fresh process, so that each line is a cold start as ns-3's is.
  * With --anchors the matching ns-3 / SimPy anchors run in the same process
@@ -25,6 +26,7 @@ import { benchTcp } from './tcp';
 import { sweepSuite } from './sweep';
 import { tcpAnchorSuite } from './tcp-anchor';
 import { flameSuite } from './flame';
+import { startSuite } from './start';
 import { exchangeSuite, scaleSuite } from './scale';
 import { spawnSync } from 'node:child_process';
 import { NS3_CLUSTER_DEFAULTS, type Ns3ClusterFlags } from '../src/scenario/presets';
@@ -157,6 +159,7 @@ const suites: Record<string, (f: Map<string, string>) => void | Promise<void>> =
   sweep: sweepSuite,
   'tcp-anchor': (f) => perVariant('tcp-anchor', f, () => tcpAnchorSuite(f)),
   flame: flameSuite,
+  start: startSuite,
   scale: scaleSuite,
   exchange: exchangeSuite,
   report: reportSuite,

@@ -13,6 +13,9 @@
  *   done); the suite writes bench/scale.svg (time and memory against
  *   requests and against servers) and a table. `--lines=<log>[,<log>]`
  *   re-plots the lines earlier runs printed instead of running the points.
+ *   A point runs with the V8 heap limit of the node that runs the suite (its
+ *   line says which): `NODE_OPTIONS=--max-old-space-size=1700` holds a point
+ *   to a 2 GiB budget, V8 collecting harder instead of growing the heap.
  * `npm run bench -- exchange [--servers=24,100,200]`: the bundled comparison
  *   under nic-forward with each report exchange at each size, one line each:
  *   the third LAN's bytes and frames, the detector's suspicions and false
@@ -20,6 +23,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { getHeapStatistics } from 'node:v8';
 import { extent, line, max, scaleLinear, scaleLog } from 'd3';
 import { loadScenarioFile } from '../src/cli/files';
 import { runScenario } from '../src/scenario/runner';
@@ -71,7 +75,7 @@ function runPoint(p: Point): void {
     servers: p.servers, clients: p.clients, requests: p.clients * p.perClient,
     done: val(m, 'requests-completed'), failed: val(m, 'requests-failed'), unfinished: val(m, 'requests-unfinished'), stop: result.stopReason,
     events: val(m, 'events'), hops: val(m, 'hops'), hops_per_sec: (val(m, 'hops') / wall).toFixed(0),
-    maxrss_mb: (process.resourceUsage().maxRSS / 1024).toFixed(0), sim_s: (val(m, 'sim-time') / 1e9).toFixed(1),
+    maxrss_mb: (process.resourceUsage().maxRSS / 1024).toFixed(0), heap_limit_mb: (getHeapStatistics().heap_size_limit / 2 ** 20).toFixed(0), sim_s: (val(m, 'sim-time') / 1e9).toFixed(1),
     bypass: val(m, 'response-bypass').toFixed(3), load_cv: val(m, 'load-cv').toFixed(3),
     third_lan_mb: (val(m, 'third-lan-bytes') / 1e6).toFixed(1), false_deaths: val(m, 'false-deaths'),
     latency_mean_ms: (val(m, 'latency-mean') / 1e6).toFixed(2),
@@ -186,12 +190,12 @@ export function scaleSuite(flags: Map<string, string>): void {
   }
   const svg = flags.get('svg') ?? 'bench/scale.svg';
   writeFileSync(svg, scaleSvg(lines, designs, 'netsim scale: scenarios/large.json (TCP, sampled load reports every 50 ms), each point in its own process'));
-  const rows = lines.map((l) => `| ${l.name.replace('netsim_scale_', '')} | ${l.extra.servers} | ${l.extra.clients} | ${l.extra.requests} | ${l.extra.done} | ${l.wallS.toFixed(1)} | ${(Number(l.extra.events) / 1e6).toFixed(1)} | ${(l.eventsPerSec / 1e6).toFixed(2)} | ${(Number(l.extra.hops_per_sec) / 1e6).toFixed(2)} | ${l.extra.maxrss_mb} | ${(Number(l.extra.events) / Number(l.extra.requests)).toFixed(0)} |`);
+  const rows = lines.map((l) => `| ${l.name.replace('netsim_scale_', '')} | ${l.extra.servers} | ${l.extra.clients} | ${l.extra.requests} | ${l.extra.done} | ${l.wallS.toFixed(1)} | ${(Number(l.extra.events) / 1e6).toFixed(1)} | ${(l.eventsPerSec / 1e6).toFixed(2)} | ${(Number(l.extra.hops_per_sec) / 1e6).toFixed(2)} | ${l.extra.maxrss_mb} | ${l.extra.heap_limit_mb ?? '(default)'} | ${(Number(l.extra.events) / Number(l.extra.requests)).toFixed(0)} |`);
   setSummary([
     ...lines.map((l) => formatBenchLine(l.name, l.eventsPerSec, l.wallS, l.extra)),
     '',
-    '| design, series | servers | clients | requests | done | wall (s) | events (M) | events/s (M) | hops/s (M) | peak RSS (MB) | events per request |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| design, series | servers | clients | requests | done | wall (s) | events (M) | events/s (M) | hops/s (M) | peak RSS (MB) | V8 heap limit (MB) | events per request |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
     `Plot: ${svg}.`,
