@@ -58,3 +58,8 @@ export function formatBenchLine(name: string, eventsPerSec: number, wallS: numbe
   const ex = Object.entries(extra).map(([k, v]) => `${k}=${v}`).join(',');
   return `${name} events_per_sec=${eventsPerSec.toFixed(0)} wall_s=${wallS.toFixed(4)} extra=${ex}`;
 }
+
+/** A parsed line as text again (parseBenchLine's inverse). */
+export function benchLineText(l: BenchLine): string {
+  return formatBenchLine(l.name, l.eventsPerSec, l.wallS, l.extra);
+}

@@ -9,7 +9,7 @@
  */
 import { PerformanceObserver } from 'node:perf_hooks';
 import { RandomStream, Simulator } from '../src/engine';
-import { formatBenchLine, parseBenchLine, runAnchor, type BenchLine } from './anchors';
+import { benchLineText, formatBenchLine, parseBenchLine, runAnchor, type BenchLine } from './anchors';
 import { setSummary } from './report';
 
 export interface EngineBenchOptions {
@@ -137,9 +137,6 @@ function flagNum(flags: Map<string, string>, key: string, dflt: number): number 
   return n;
 }
 
-function lineText(l: BenchLine): string {
-  return formatBenchLine(l.name, l.eventsPerSec, l.wallS, l.extra);
-}
 
 function ratioText(a: BenchLine, b: BenchLine, note = ''): string {
   return `ratio ${a.name}/${b.name} events_per_sec=${(a.eventsPerSec / b.eventsPerSec).toFixed(2)}x${note}`;
@@ -176,12 +173,12 @@ export async function engineSuite(flags: Map<string, string>): Promise<void> {
     console.log(`# rep ${rep + 1}/${reps}`);
     const chain = await benchChain(o.chainN);
     add(chain);
-    console.log(lineText(chain));
+    console.log(benchLineText(chain));
     for (const p of sizes) {
       for (const kind of ['stream', 'inline'] as const) {
         const l = await benchHold({ ...o, holdP: p }, kind);
         add(l);
-        console.log(lineText(l));
+        console.log(benchLineText(l));
       }
     }
     if (!anchors) continue;
@@ -197,7 +194,7 @@ export async function engineSuite(flags: Map<string, string>): Promise<void> {
   const med = new Map<string, BenchLine>();
   for (const [name, ls] of runs) med.set(name, medianLine(ls, name));
   const out = [...header, `# medians of ${reps} runs (ns-3 hold lines renamed _p<pending>; best = its fastest scheduler at that size)`];
-  for (const l of med.values()) out.push(lineText(l));
+  for (const l of med.values()) out.push(benchLineText(l));
   if (anchors) {
     const get = (n: string): BenchLine | undefined => med.get(n);
     const chain = get('netsim_chain')!;

@@ -18,6 +18,7 @@
  * suite leaves its lines in bench/results/<suite>.txt (--no-record: not);
  * `report` runs the suites it can and renders bench/README.md from those.
  */
+import { spawnSync } from 'node:child_process';
 import { engineSuite } from './engine';
 import { queuesSuite } from './queues';
 import { recordSuite, reportSuite } from './report';
@@ -28,9 +29,8 @@ import { tcpAnchorSuite } from './tcp-anchor';
 import { flameSuite } from './flame';
 import { startSuite } from './start';
 import { exchangeSuite, scaleSuite } from './scale';
-import { spawnSync } from 'node:child_process';
 import { NS3_CLUSTER_DEFAULTS, type Ns3ClusterFlags } from '../src/scenario/presets';
-import { printRatio, runAnchor, type BenchLine } from './anchors';
+import { benchLineText, printRatio, runAnchor } from './anchors';
 
 function parseFlags(argv: string[]): { positional: string[]; flags: Map<string, string> } {
   const flags = new Map<string, string>();
@@ -108,7 +108,7 @@ function clusterSuite(flags: Map<string, string>): void {
   }
   perVariant('cluster', flags, (v) => {
     const ours = benchCluster({ ...base, variant: v }, qdisc);
-    console.log(lineOf(ours));
+    console.log(benchLineText(ours));
     if (flags.has('anchors')) {
       // The anchor knows default and none; the other kinds have no ns-3 counterpart here.
       if (qdisc !== 'default' && qdisc !== 'none') {
@@ -138,17 +138,13 @@ function tcpSuite(flags: Map<string, string>): void {
       console.error(`bench: --lan=${lan} is not valid; expected hub or switch`);
       process.exit(2);
     }
-    console.log(lineOf(benchTcp({
+    console.log(benchLineText(benchTcp({
       lan: lan as 'hub' | 'switch', clients: num(flags, 'clients', 100), servers: num(flags, 'servers', 20),
       requestsPerClient: num(flags, 'requests', 100), seed: num(flags, 'seed', 1),
     })));
   }
 }
 
-function lineOf(l: BenchLine): string {
-  const ex = Object.entries(l.extra).map(([k, v]) => `${k}=${v}`).join(',');
-  return `${l.name} events_per_sec=${l.eventsPerSec.toFixed(0)} wall_s=${l.wallS.toFixed(4)} extra=${ex}`;
-}
 
 const { positional, flags } = parseFlags(process.argv.slice(2));
 const suites: Record<string, (f: Map<string, string>) => void | Promise<void>> = {

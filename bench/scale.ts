@@ -29,7 +29,7 @@ import { loadScenarioFile } from '../src/cli/files';
 import { runScenario } from '../src/scenario/runner';
 import type { Metrics, MetricName } from '../src/metrics/catalog';
 import { EXCHANGE_KINDS } from '../src/cluster/load-reporter';
-import { formatBenchLine, parseBenchLine, type BenchLine } from './anchors';
+import { benchLineText, formatBenchLine, parseBenchLine, type BenchLine } from './anchors';
 import { setSummary } from './report';
 
 function list(flags: Map<string, string>, key: string, dflt: string): string[] {
@@ -185,14 +185,14 @@ export function scaleSuite(flags: Map<string, string>): void {
       const l = childPoint(p, timeoutS);
       if (l === null) continue;
       lines.push(l);
-      console.log(formatBenchLine(l.name, l.eventsPerSec, l.wallS, l.extra));
+      console.log(benchLineText(l));
     }
   }
   const svg = flags.get('svg') ?? 'bench/scale.svg';
   writeFileSync(svg, scaleSvg(lines, designs, 'netsim scale: scenarios/large.json (TCP, sampled load reports every 50 ms), each point in its own process'));
   const rows = lines.map((l) => `| ${l.name.replace('netsim_scale_', '')} | ${l.extra.servers} | ${l.extra.clients} | ${l.extra.requests} | ${l.extra.done} | ${l.wallS.toFixed(1)} | ${(Number(l.extra.events) / 1e6).toFixed(1)} | ${(l.eventsPerSec / 1e6).toFixed(2)} | ${(Number(l.extra.hops_per_sec) / 1e6).toFixed(2)} | ${l.extra.maxrss_mb} | ${l.extra.heap_limit_mb ?? '(default)'} | ${(Number(l.extra.events) / Number(l.extra.requests)).toFixed(0)} |`);
   setSummary([
-    ...lines.map((l) => formatBenchLine(l.name, l.eventsPerSec, l.wallS, l.extra)),
+    ...lines.map((l) => benchLineText(l)),
     '',
     '| design, series | servers | clients | requests | done | wall (s) | events (M) | events/s (M) | hops/s (M) | peak RSS (MB) | V8 heap limit (MB) | events per request |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|',

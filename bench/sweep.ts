@@ -18,7 +18,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatBenchLine, parseBenchLine, type BenchLine } from './anchors';
+import { benchLineText, formatBenchLine, parseBenchLine, type BenchLine } from './anchors';
 import { startRedis, type LocalRedis } from './local-redis';
 
 export type SweepMode = 'j1' | 'j2' | 'queue1' | 'queue2';
@@ -130,10 +130,6 @@ export async function benchSweep(o: SweepBenchOptions): Promise<BenchLine[]> {
   });
 }
 
-function lineOf(l: BenchLine): string {
-  const ex = Object.entries(l.extra).map(([k, v]) => `${k}=${v}`).join(',');
-  return `${l.name} events_per_sec=${l.eventsPerSec.toFixed(0)} wall_s=${l.wallS.toFixed(4)} extra=${ex}`;
-}
 
 /** `npm run bench -- sweep [--scenario=..] [--points=n] [--set=a=1;b=2] [--modes=j1,j2,queue1,queue2] [--repeat=n]` */
 export async function sweepSuite(flags: Map<string, string>): Promise<void> {
@@ -150,7 +146,7 @@ export async function sweepSuite(flags: Map<string, string>): Promise<void> {
     sets: flags.has('set') ? flags.get('set')!.split(';') : ['workload.requestsPerClient=100'],
     modes, repeat: int('repeat', 1),
   });
-  for (const l of lines) console.log(lineOf(l));
+  for (const l of lines) console.log(benchLineText(l));
   const get = (m: SweepMode): BenchLine | undefined => lines.find((l) => l.name === `netsim_sweep_${m}`);
   const ratio = (two: SweepMode, one: SweepMode, what: string): void => {
     const a = get(one), b = get(two);

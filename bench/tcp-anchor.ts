@@ -12,7 +12,7 @@ import { queueDiscDrops } from '../src/net/drop-reason';
 import { buildSimulation } from '../src/scenario/build';
 import { mustLoad, NS3_TCP_DEFAULTS, ns3TcpScenario, type Ns3TcpFlags } from '../src/scenario/presets';
 import { TcpCounters } from '../src/transport/tcp-counters';
-import { formatBenchLine, parseBenchLine, printRatio, runAnchor, type BenchLine } from './anchors';
+import { benchLineText, formatBenchLine, parseBenchLine, printRatio, runAnchor, type BenchLine } from './anchors';
 
 /** Nearest-rank percentile of sorted values, as the anchor computes it. */
 function nearestRank(sorted: readonly number[], p: number): number {
@@ -202,7 +202,7 @@ export function tcpAnchorSuite(flags: Map<string, string>): void {
     process.exit(2);
   }
   const ours = benchTcpAnchor(o);
-  console.log(lineText(ours));
+  console.log(benchLineText(ours));
   if (!flags.has('anchors')) return;
   const ns3 = runAnchor('tcp', tcpAnchorArgs(flags)).find((l) => l.name === `ns3_tcp_${o.variant}`);
   if (ns3 === undefined) return;
@@ -213,8 +213,4 @@ export function tcpAnchorSuite(flags: Map<string, string>): void {
   }
   printRatio(ours, ns3, 'events_per_sec');
   printRatio(ours, ns3, 'hops_per_sec');
-}
-
-function lineText(l: BenchLine): string {
-  return formatBenchLine(l.name, l.eventsPerSec, l.wallS, l.extra);
 }
