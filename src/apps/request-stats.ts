@@ -59,6 +59,8 @@ export class RequestStats {
   readonly latency = new LatencyHistogram();
   /** Each latency as it is recorded (ns). */
   readonly latencyTrace = new TraceSource<[number]>('latency');
+  /** A request was issued, at the time given, ns (the runner reads the balancer's busy time while load is offered). */
+  readonly issueTrace = new TraceSource<[number]>('issue');
   /** A request was issued, completed or failed (the runner's stop rule listens). */
   readonly progressTrace = new TraceSource<[]>('requests');
 
@@ -66,6 +68,7 @@ export class RequestStats {
   recordIssue(now: number): void {
     this.issued++;
     this.lastIssueAt = now;
+    if (this.issueTrace.active) this.issueTrace.fire(now);
     if (this.progressTrace.active) this.progressTrace.fire();
   }
 

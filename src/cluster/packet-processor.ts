@@ -17,8 +17,10 @@ export class PacketProcessor implements PacketHolder {
   private readonly queue: DropTailQueue;
   private inService: Packet | null = null;
   private readonly onDone: () => void;
-  /** Alternating start and end times of busy runs (a run ends when the buffer empties). */
-  private readonly runs: number[] = [];
+  /** Busy time of the runs that ended, ns. */
+  private busyEnded = 0;
+  /** Start of the run under way, ns; -1 when idle. */
+  private runStart = -1;
   /** Packets handled so far. */
   processed = 0;
 
@@ -42,7 +44,7 @@ export class PacketProcessor implements PacketHolder {
       if (!this.queue.enqueue(p)) this.net.drop(p, DropReason.QUEUE_FULL, this.name);
       return;
     }
-    this.runs.push(this.net.now);
+    this.runStart = this.net.now;
     this.start(p);
   }
 
@@ -58,19 +60,15 @@ export class PacketProcessor implements PacketHolder {
     this.handler(p);
     const next = this.queue.dequeue();
     if (next !== null) this.start(next);
-    else this.runs.push(this.net.now);
+    else {
+      this.busyEnded += this.net.now - this.runStart;
+      this.runStart = -1;
+    }
   }
 
-  /** Time spent processing from the start up to `t`, ns. */
-  busyNsUntil(t: number): number {
-    let sum = 0;
-    for (let i = 0; i < this.runs.length; i += 2) {
-      const a = this.runs[i];
-      if (a >= t) break;
-      const b = i + 1 < this.runs.length ? this.runs[i + 1] : this.net.now;
-      sum += Math.min(b, t) - a;
-    }
-    return sum;
+  /** Time spent processing so far, ns. */
+  get busyNs(): number {
+    return this.busyEnded + (this.runStart >= 0 ? this.net.now - this.runStart : 0);
   }
 
   /** Longest the buffer has been, packets. */

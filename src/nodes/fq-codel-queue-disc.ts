@@ -23,19 +23,26 @@
  *
  * Sizes are L3 bytes (IP header on), as ns-3's Ipv4QueueDiscItem counts.
  *
- * Memory: ns-3 keeps every flow queue it ever created. netsim drops a flow
- * queue when it goes inactive in a state a new one would equal (empty, not
- * dropping, no pending above-target time, count - lastcount <= 1, so CoDel's
- * resumption rule would restart it at count 1 either way) and makes a fresh
- * one when its bucket is used again: with one TCP connection per request, a
- * client link's disc would otherwise keep a queue per connection it ever
- * carried (hundreds of MB at 100,000 clients). The one observable difference:
- * the overlimit drop picks, among flows of exactly equal bytes, the first
- * created, and a re-created flow counts as created later than ns-3 would
- * count it. `keepInactiveFlows` keeps them all, as ns-3. Flows are found by
- * bucket in a Map of live ones (insertion order = creation order); lists are
- * intrusive and forgotten queues are reused, so the per-packet path
- * allocates nothing once the disc has seen its peak of live flows.
+ * Memory: a flow is two parts. Its slot (bucket, DRR status, deficit, list
+ * link) is what the lists hold; its queue (FIFO and CoDel state) is attached
+ * only while it holds packets or CoDel state a fresh queue would not have
+ * (dropping, a pending above-target time, or count - lastcount > 1, which
+ * would let CoDel resume near its last rate). An empty queue in a fresh state
+ * behaves as a new one, so it goes back to the disc's spare queues and the
+ * slot alone stays on its list. This matters because with one TCP connection
+ * per request a client link's flows end empty on the old list and stay there
+ * (only a dequeue that finds the new list empty walks the old one): ns-3 keeps
+ * a whole queue for each, netsim a slot of a few words.
+ *
+ * ns-3 also keeps every flow it ever created. netsim drops a slot when it
+ * goes inactive with no queue attached, and makes a fresh one when its bucket
+ * is used again. The one observable difference: the overlimit drop picks,
+ * among flows of exactly equal bytes, the first created, and a re-created
+ * flow counts as created later than ns-3 would count it. `keepInactiveFlows`
+ * keeps every slot, as ns-3. Slots are found by bucket in a Map of live ones
+ * (insertion order = creation order); lists are intrusive and slots and
+ * queues are reused, so the per-packet path allocates nothing once the disc
+ * has seen its peak.
  */
 import { DropReason } from '../net/drop-reason';
 import type { NetDevice } from '../net/net-device';
@@ -71,15 +78,22 @@ export const FQ_CODEL_DEFAULTS: FqCoDelParams = {
 
 const INACTIVE = 0, NEW_FLOW = 1, OLD_FLOW = 2;
 
-/** A flow queue: its FIFO and CoDel state (inherited) plus its DRR state, in one object. */
-class FqCoDelFlow extends CoDel {
+/** A flow's queue: its FIFO and CoDel state, attached to a slot while it matters (see the header). */
+class FlowQueue extends CoDel {
+  /** True when a fresh queue would behave the same as this one (it is empty, and CoDel could only restart at count 1). */
+  get fresh(): boolean {
+    return this.length === 0 && !this.dropping && this.firstAboveTime === 0 && ((this.count - this.lastCount) | 0) <= 1;
+  }
+}
+
+/** A flow: its bucket, DRR state and list link, and its queue when one is attached. */
+class FqCoDelFlow {
   status = INACTIVE;
   deficit = 0;
   /** Next flow in the list this flow is on. */
   next: FqCoDelFlow | null = null;
-  constructor(public index: number, p: CoDelParams) {
-    super(p);
-  }
+  q: FlowQueue | null = null;
+  constructor(public index: number) {}
 }
 
 /** A FIFO of flows linked through `next` (a flow is on at most one list). */
@@ -130,8 +144,9 @@ export class FqCoDelQueueDisc extends QueueDisc implements CoDelDropSink {
   quantum: number;
   /** Live flow queues by bucket, in creation order (ns-3's queue disc classes). */
   private readonly live = new Map<number, FqCoDelFlow>();
-  /** Forgotten flow queues, reused for the next new one: forgetting then allocates nothing per connection. */
+  /** Forgotten slots and detached queues, reused: forgetting then allocates nothing per connection. */
   private readonly spare: FqCoDelFlow[] = [];
+  private readonly spareQueues: FlowQueue[] = [];
   /** Flow queues created so far (a bucket used again after its queue was dropped counts again). */
   flowsCreated = 0;
   private tags: Map<number, number> | null = null;
@@ -169,18 +184,24 @@ export class FqCoDelQueueDisc extends QueueDisc implements CoDelDropSink {
     return this.live.size;
   }
 
+  /** Flow queues attached now (to flows that hold packets or CoDel state a fresh queue would not have). */
+  get queueCount(): number {
+    let n = 0;
+    for (const f of this.live.values()) if (f.q !== null) n++;
+    return n;
+  }
+
   /** Packets queued in the flow of bucket `h` (tests and inspectors). */
   flowLength(h: number): number {
-    return this.live.get(h)?.length ?? 0;
+    return this.live.get(h)?.q?.length ?? 0;
   }
 
   private createFlow(h: number): FqCoDelFlow {
     let f = this.spare.pop();
     if (f === undefined) {
-      f = new FqCoDelFlow(h, this.params);
+      f = new FqCoDelFlow(h);
     } else {
       f.index = h;
-      f.resetState();
       f.status = INACTIVE;
       f.deficit = 0;
       f.next = null;
@@ -190,9 +211,27 @@ export class FqCoDelQueueDisc extends QueueDisc implements CoDelDropSink {
     return f;
   }
 
+  /** A fresh queue for `f`. */
+  private attachQueue(f: FqCoDelFlow): FlowQueue {
+    let q = this.spareQueues.pop();
+    if (q === undefined) q = new FlowQueue(this.params);
+    else q.resetState();
+    f.q = q;
+    return q;
+  }
+
+  /** Give back `f`'s queue if a fresh one would behave the same. */
+  private detachIfFresh(f: FqCoDelFlow, q: FlowQueue): void {
+    if (!q.fresh) return;
+    f.q = null;
+    this.spareQueues.push(q);
+  }
+
   /** `f` just went inactive: forget it if a new flow would behave the same (see the header). */
   private maybeForget(f: FqCoDelFlow): void {
-    if (this.params.keepInactiveFlows || f.length > 0 || f.dropping || f.firstAboveTime !== 0 || ((f.count - f.lastCount) | 0) > 1) return;
+    const q = f.q;
+    if (q !== null) this.detachIfFresh(f, q);
+    if (this.params.keepInactiveFlows || f.q !== null) return;
     this.live.delete(f.index);
     this.spare.push(f);
   }
@@ -238,23 +277,28 @@ export class FqCoDelQueueDisc extends QueueDisc implements CoDelDropSink {
       flow.deficit = this.quantum;
       this.newFlows.push(flow);
     }
+    const q = flow.q ?? this.attachQueue(flow);
     // The flow's own CoDel disc has the same packet limit (it matters only with one flow).
-    if (flow.length + 1 > this.params.limitPackets) {
+    if (q.length + 1 > this.params.limitPackets) {
       this.dropBeforeEnqueue(p, DropReason.QDISC_OVERLIMIT);
+      this.detachIfFresh(flow, q);
     } else {
-      this.packetEnqueued(p, flow.push(p, now));
+      this.packetEnqueued(p, q.push(p, now));
     }
     if (this.nPackets > this.params.limitPackets) this.dropFromFattest();
   }
 
   /** ns-3's FqCoDelDrop: drop from the head of the flow with most bytes; returns its bucket. */
   private dropFromFattest(): number {
-    let fat: FqCoDelFlow | null = null;
+    let fat: FlowQueue | null = null;
+    let index = -1;
     let max = 0;
     for (const f of this.live.values()) {
-      if (f.bytes > max) {
-        max = f.bytes;
-        fat = f;
+      const q = f.q;
+      if (q !== null && q.bytes > max) {
+        max = q.bytes;
+        fat = q;
+        index = f.index;
       }
     }
     if (fat === null) return -1;
@@ -268,7 +312,7 @@ export class FqCoDelQueueDisc extends QueueDisc implements CoDelDropSink {
       this.dropAfterDequeue(p, size, DropReason.QDISC_OVERLIMIT);
       len += size;
     } while (++count < this.params.dropBatchSize && len < threshold);
-    return fat.index;
+    return index;
   }
 
   protected doDequeue(now: number): Packet | null {
@@ -292,8 +336,10 @@ export class FqCoDelQueueDisc extends QueueDisc implements CoDelDropSink {
         } else flow = f;
       }
       if (flow === null) return null;
-      const p = flow.dequeue(now, this);
+      const q = flow.q;
+      const p = q === null ? null : q.dequeue(now, this);
       if (p === null) {
+        if (q !== null) this.detachIfFresh(flow, q);
         // An empty flow: new -> old (so it cannot jump the queue again at once), old -> inactive.
         if (fromNew) {
           flow.status = OLD_FLOW;
@@ -306,7 +352,8 @@ export class FqCoDelQueueDisc extends QueueDisc implements CoDelDropSink {
         }
         continue;
       }
-      const size = flow.shiftedSize;
+      const size = q!.shiftedSize;
+      this.detachIfFresh(flow, q!);
       flow.deficit -= size;
       this.packetDequeued(size);
       return p;
@@ -320,7 +367,8 @@ export class FqCoDelQueueDisc extends QueueDisc implements CoDelDropSink {
 
   protected purge(out: Packet[]): void {
     for (const f of [...this.live.values()]) {
-      for (let p = f.shift(); p !== null; p = f.shift()) out.push(p);
+      const q = f.q;
+      if (q !== null) for (let p = q.shift(); p !== null; p = q.shift()) out.push(p);
       f.status = INACTIVE;
       f.next = null;
       this.maybeForget(f);

@@ -101,6 +101,10 @@ export function runSimulation(sim: Simulation, opts: RunOptions = {}): RunResult
     }
   };
   stats.progressTrace.connect(check);
+  // The balancer's busy time when the last request was issued: its utilisation while load was offered.
+  const lb = sim.cluster?.balancer ?? null;
+  let lbBusyAtLastIssue = 0;
+  if (lb !== null) stats.issueTrace.connect(() => { lbBusyAtLastIssue = lb.processor.busyNs; });
   for (const t of sim.tcpLayers) t.endTrace.connect(check);
   check(); // a workload with nothing to issue
   const until = s.stop.at ?? Infinity;
@@ -123,12 +127,12 @@ export function runSimulation(sim: Simulation, opts: RunOptions = {}): RunResult
   const stopReason: StopReason = reason ?? 'idle';
   return {
     scenario: s.name, design: sim.cluster?.design ?? 'none', seed: s.seed, run: sim.run, stopReason,
-    metrics: measure(sim, rec, stats, tcpCounters), drops: net.dropsByReason(),
+    metrics: measure(sim, rec, stats, tcpCounters, lbBusyAtLastIssue), drops: net.dropsByReason(),
     failures: Object.fromEntries(Object.entries(stats.failuresBy).filter(([, v]) => v > 0)), wallMs,
   };
 }
 
-function measure(sim: Simulation, rec: PathRecorder, stats: RequestStats, tcp: TcpCounters): Metrics {
+function measure(sim: Simulation, rec: PathRecorder, stats: RequestStats, tcp: TcpCounters, lbBusyNs: number): Metrics {
   const net = sim.net;
   const c = sim.cluster;
   const lb = c?.balancer ?? null;
@@ -153,7 +157,7 @@ function measure(sim: Simulation, rec: PathRecorder, stats: RequestStats, tcp: T
     'second-lan-bytes': rec.lanUsage('second').bytes,
     'third-lan-bytes': rec.lanUsage('third').bytes,
     'first-lan-peak-utilisation': first.peakUtilisation,
-    'balancer-busy': lb !== null ? Math.min(1, lb.processor.busyNsUntil(issuingEnd) / issuingEnd) : null,
+    'balancer-busy': lb !== null ? Math.min(1, lbBusyNs / issuingEnd) : null,
     'balancer-queue-max': lb !== null ? lb.processor.peakQueue : null,
     'latency-mean': stats.meanLatencyNs(),
     'latency-p50': stats.percentileNs(50),

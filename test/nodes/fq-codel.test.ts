@@ -290,6 +290,36 @@ describe('FqCoDelQueueDisc', () => {
     }
   });
 
+  it('keeps only a slot for an empty flow left on the old list, and its queue once it holds packets again', () => {
+    const { net, disc, out } = discOnLink({}, 1e9);
+    // Each flow sends one packet while the link is busy with the one before, so each ends empty on
+    // the old list: nothing walks the old list while the new one has a flow with a packet (as ns-3).
+    const n = 60;
+    for (let i = 0; i < n; i++) {
+      disc.send(flowPacket(net, 200 + i, 1, 972), 0);
+      net.sim.run({ until: net.sim.now + 9_000 });
+    }
+    net.sim.run();
+    const buckets = new Set(Array.from({ length: n }, (_, i) => disc.bucketOf(flowPacket(null, 200 + i, 1, 0))));
+    expect(out.length).toBe(n);
+    expect(disc.flowCount).toBeGreaterThan(buckets.size / 2); // most still on the old list, as in ns-3
+    expect(disc.queueCount).toBe(0); // but none holds a queue
+    // Packets for one of them and for a new flow while the link is busy: the old flow gets no jump to
+    // the new list, so the new flow's packet goes first though it came later.
+    const busy = [flowPacket(net, 998, 1, 972), flowPacket(net, 998, 1, 972), flowPacket(net, 998, 1, 972)];
+    for (const p of busy) disc.send(p, 0);
+    const old = flowPacket(net, 200 + n - 2, 1, 972); // one of the last: a walk of the old list starts at its head
+    const fresh = flowPacket(net, 999, 1, 972);
+    disc.send(old, 0);
+    disc.send(fresh, 0);
+    expect(disc.nPackets).toBeGreaterThanOrEqual(2);
+    expect(disc.queueCount).toBeGreaterThanOrEqual(2);
+    net.sim.run();
+    expect(out.slice(-3)).toEqual([fresh, old, busy[2]]); // the busy flow spent its deficit: it is old too, and behind
+    expect(disc.queueCount).toBe(0);
+    expectConserved(net);
+  });
+
   it('keeps a flow whose CoDel state a fresh one would not have', () => {
     const { net, disc } = discOnLink();
     let sent = 0;
