@@ -355,7 +355,7 @@ export class SmartNic implements PacketHolder {
 
   /** A peer's load as this device knows it: its last report (plus what this device placed there since). */
   peerLoad(index: number, now: number): number {
-    return this.state.row(index, now)!.load; // candidates are usable: the row is there
+    return this.state.load(index); // candidates are usable: the row is there
   }
 
   // ------------------------------------------------------- 5. local
@@ -412,7 +412,7 @@ export class SmartNic implements PacketHolder {
   /** Send a client packet to the server holding its connection, encapsulated with the reference to it. */
   forward(p: Packet, owner: number, handle: number): void {
     const m = this.members[owner];
-    if (this.state.row(owner) === undefined) {
+    if (!this.state.has(owner)) {
       // The owner was forgotten: it is gone, and the connection with it.
       this.breakConnection(p);
       return;

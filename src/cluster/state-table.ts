@@ -23,7 +23,15 @@ export interface StateRow {
 }
 
 export class StateTable {
-  private readonly rows: (StateRow | undefined)[];
+  // One column per field, a row per server (NaN time: no row). A thousand-server
+  // cluster holds a million rows: as objects they were 80 MB and a million
+  // things for the collector to mark; as columns 25 MB and none.
+  private readonly loads: Float64Array;
+  private readonly ats: Float64Array;
+  private readonly viaPackets: Float64Array;
+  private readonly viaDevices: Uint8Array;
+  /** Names of the devices reports came in on (a device has one or two on the third LAN). */
+  private readonly devices: string[] = [];
   reportsReceived = 0;
   // With a finite freshNs: the arrivals of the last freshNs, oldest first, so a
   // decision walks only the peers that reported lately, not the whole table.
@@ -36,22 +44,30 @@ export class StateTable {
     /** Rows older than this make no candidate (the sampled exchange), ns. */
     readonly freshNs = Infinity,
   ) {
-    this.rows = new Array(size);
+    this.loads = new Float64Array(size);
+    this.ats = new Float64Array(size).fill(NaN);
+    this.viaPackets = new Float64Array(size);
+    this.viaDevices = new Uint8Array(size);
     this.seen = new Int32Array(Number.isFinite(freshNs) ? size : 0);
   }
 
   /** A report from server `index` arrived. */
   update(index: number, load: number, at: number, viaPacket: number, viaDevice: string): void {
-    if (index === this.self || index < 0 || index >= this.size) return;
-    const r = this.rows[index];
-    if (r === undefined) this.rows[index] = { load, at, viaPacket, viaDevice };
-    else {
-      r.load = load;
-      r.at = at;
-      r.viaPacket = viaPacket;
-      r.viaDevice = viaDevice;
+    if (index === this.self || !(index >= 0 && index < this.size)) return;
+    this.loads[index] = load;
+    this.ats[index] = at;
+    this.viaPackets[index] = viaPacket;
+    let d = this.devices.indexOf(viaDevice);
+    if (d < 0) {
+      if (this.devices.length === 256) throw new RangeError(`state table: reports came in on more than 256 devices`);
+      d = this.devices.push(viaDevice) - 1;
     }
-    if (this.seen.length > 0) this.recent.push(index, at);
+    this.viaDevices[index] = d;
+    if (this.seen.length > 0) {
+      // What a decision could no longer use goes now, so the queue holds a freshNs window at most.
+      this.recent.dropBefore(at - this.freshNs);
+      this.recent.push(index, at);
+    }
     this.reportsReceived++;
   }
 
@@ -61,22 +77,41 @@ export class StateTable {
    * choosing the same server between two reports: the herd effect).
    */
   bump(index: number): void {
-    const r = this.rows[index];
-    if (r !== undefined) r.load += 1;
+    if (this.has(index)) this.loads[index] += 1;
   }
 
   /** Forget a server (it crashed or left). */
   forget(index: number): void {
-    this.rows[index] = undefined;
+    this.ats[index] = NaN;
+  }
+
+  /** Whether the table holds a row for `index` (it reported and was not forgotten). */
+  has(index: number): boolean {
+    return index >= 0 && index < this.size && !Number.isNaN(this.ats[index]);
+  }
+
+  /** The load in `index`'s row (its report plus the bumps since; the row must exist). */
+  load(index: number): number {
+    return this.loads[index];
   }
 
   /**
-   * The row of a peer, unless it was forgotten; with `now`, only if the
+   * A copy of a peer's row, unless it was forgotten; with `now`, only if the
    * failure detector lets decisions use the peer then (not suspected).
    */
   row(index: number, now?: number): StateRow | undefined {
-    const r = this.rows[index];
-    return r !== undefined && (now === undefined || this.usable(index)) ? r : undefined;
+    if (!this.has(index) || (now !== undefined && !this.usable(index))) return undefined;
+    return { load: this.loads[index], at: this.ats[index], viaPacket: this.viaPackets[index], viaDevice: this.devices[this.viaDevices[index]] };
+  }
+
+  /** The rows held, by server index (inspectors). */
+  rows(): [number, StateRow][] {
+    const out: [number, StateRow][] = [];
+    for (let i = 0; i < this.size; i++) {
+      const r = this.row(i);
+      if (r !== undefined) out.push([i, r]);
+    }
+    return out;
   }
 
   /**
@@ -88,8 +123,7 @@ export class StateTable {
     const oldest = now - this.freshNs;
     if (this.seen.length === 0) {
       for (let i = 0; i < this.size; i++) {
-        const r = this.rows[i];
-        if (i !== this.self && r !== undefined && r.at >= oldest && this.usable(i)) out.push(i);
+        if (i !== this.self && this.ats[i] >= oldest && this.usable(i)) out.push(i);
       }
       return out;
     }
@@ -100,8 +134,7 @@ export class StateTable {
       const i = recent.idAt(k);
       if (this.seen[i] === stamp) continue;
       this.seen[i] = stamp;
-      const r = this.rows[i];
-      if (r !== undefined && r.at >= oldest && this.usable(i)) out.push(i);
+      if (this.ats[i] >= oldest && this.usable(i)) out.push(i);
     }
     // The same order as a scan of the table, so policies break ties alike.
     if (out.length > 2) out.sort((a, b) => (a === this.self ? -1 : b === this.self ? 1 : a - b));

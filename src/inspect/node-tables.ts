@@ -14,7 +14,6 @@
 import { formatIpv4, formatMac } from '../net/address';
 import type { DirectoryEntry } from '../cluster/connection-directory';
 import type { SmartNic } from '../cluster/smart-nic';
-import type { StateRow } from '../cluster/state-table';
 import { CsmaChannel } from '../net/csma';
 import type { BridgeDevice } from '../nodes/bridge';
 import { InternetCloud } from '../nodes/internet-cloud';
@@ -33,7 +32,6 @@ export const internals = {
   tcpConns: (tcp: unknown) => field<Map<number, Map<number, TcpSocket>>>(tcp, 'conns'),
   tcpListeners: (tcp: unknown) => field<Map<number, unknown>>(tcp, 'listeners'),
   directory: (dir: unknown) => field<Map<number, Map<number, DirectoryEntry>>>(dir, 'byPort'),
-  stateRows: (table: unknown) => field<(StateRow | undefined)[]>(table, 'rows'),
 };
 
 function field<T>(obj: unknown, name: string): T | undefined {
@@ -128,12 +126,10 @@ function nicTables(nic: SmartNic, now: number): InfoTable[] {
       dir.push([ep(e.clientIp, e.clientPort), String(e.serverPort), holder(e.owner), e.migrating ? 'migrating' : '', String(e.pending.length), ms(e.createdAt)]);
     }
   }
-  const rows = internals.stateRows(nic.state) ?? [];
   const state: string[][] = [[`server${nic.self.index} (self)`, String(nic.self.load()), 'live', '—', '—', 'yes']];
-  rows.forEach((r, i) => {
-    if (r === undefined || i === nic.self.index) return;
+  for (const [i, r] of nic.state.rows()) {
     state.push([`server${i}`, String(r.load), ms(r.at), `#${r.viaPacket}`, r.viaDevice, nic.state.row(i, now) !== undefined ? 'yes' : 'no (stale)']);
-  });
+  }
   return [
     {
       title: `Connection directory (${nic.name})`, note: `processed ${nic.processed}, kept ${nic.keptLocal}, forwarded ${nic.forwarded}, migrations ${nic.migrations}, broken ${nic.broken}`,

@@ -30,17 +30,23 @@ describe('TimedFifo', () => {
     expect(q.length).toBe(0);
   });
 
-  it('cuts off its dead head once it is over 1024 entries and over half the store, answering the same', () => {
+  it('holds no more slots than its peak of live entries, in order across the ring\'s wrap', () => {
     const q = new TimedFifo();
-    for (let k = 0; k < 3000; k++) q.push(k, k);
-    const store = (): number => (q as unknown as { ids: number[] }).ids.length;
-    q.dropBefore(1000); // 1000 dead: not over 1024
-    expect(store()).toBe(3000);
-    q.dropBefore(1400); // 1400 dead of 3000: under half
-    expect(store()).toBe(3000);
-    q.dropBefore(1600); // over half at the 1501st: cut there, then 99 more dropped
-    expect(store()).toBe(1499);
-    expect([q.length, q.oldestId(), q.oldestTime(), q.idAt(1399)]).toEqual([1400, 1600, 1600, 2999]);
+    // A sliding window of 5 live entries over 10,000 pushes: the ring stays at 8 slots.
+    for (let k = 0; k < 10_000; k++) {
+      q.push(k, k);
+      q.dropBefore(k - 4);
+      expect([q.length, q.oldestId(), q.idAt(q.length - 1)]).toEqual([Math.min(5, k + 1), Math.max(0, k - 4), k]);
+    }
+    expect(q.capacity).toBe(8);
+    // Growing while wrapped keeps the order.
+    for (let k = 10_000; k < 10_020; k++) q.push(k * 2 ** 33, k); // ids above 2^32 (connection keys)
+    expect(q.capacity).toBe(32);
+    expect(q.length).toBe(25);
+    expect(Array.from({ length: 25 }, (_, k) => q.idAt(k))).toEqual([
+      ...Array.from({ length: 5 }, (_, k) => 9995 + k), ...Array.from({ length: 20 }, (_, k) => (10_000 + k) * 2 ** 33)]);
+    q.dropBefore(Infinity);
+    expect([q.length, q.oldestTime()]).toEqual([0, Infinity]);
   });
 });
 
@@ -63,10 +69,11 @@ describe('StateTable', () => {
   it('a later report replaces every field of the row', () => {
     const t = new StateTable(2, 0, () => true);
     t.update(1, 5, 10, 1, 'a');
-    const row = t.row(1);
+    expect(t.row(1)).toEqual({ load: 5, at: 10, viaPacket: 1, viaDevice: 'a' });
     t.update(1, 2, 20, 7, 'b');
     expect(t.row(1)).toEqual({ load: 2, at: 20, viaPacket: 7, viaDevice: 'b' });
-    expect(t.row(1)).toBe(row); // updated in place
+    expect(t.rows()).toEqual([[1, { load: 2, at: 20, viaPacket: 7, viaDevice: 'b' }]]);
+    expect([t.has(0), t.has(1), t.has(2), t.has(-1)]).toEqual([false, true, false, false]);
     t.bump(1);
     t.bump(1);
     expect(t.row(1)!.load).toBe(4);
@@ -124,12 +131,13 @@ describe('StateTable', () => {
     expect(t.alive(100)).toEqual([37, ...Array.from({ length: 80 }, (_, i) => i).filter((i) => i !== 37)]);
   });
 
-  it('answers alike across many arrivals, whose dead head its queue cuts off', () => {
+  it('answers alike across many arrivals, and keeps no more of them than a freshNs window', () => {
     const t = new StateTable(3, 0, () => true, 10);
     for (let k = 0; k < 3000; k++) t.update(1 + (k % 2), 1, k, k, 'd');
     expect(t.alive(2999)).toEqual([0, 1, 2]);
     expect(t.alive(3009)).toEqual([0, 2]); // server2's last report (t=2999) is the only one within 10
     expect(t.alive(3010)).toEqual([0]);
+    expect((t as unknown as { recent: TimedFifo }).recent.capacity).toBeLessThanOrEqual(16); // 11 reports within 10 ns
   });
 });
 
