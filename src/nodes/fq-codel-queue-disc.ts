@@ -80,6 +80,8 @@ const INACTIVE = 0, NEW_FLOW = 1, OLD_FLOW = 2;
 
 /** A flow's queue: its FIFO and CoDel state, attached to a slot while it matters (see the header). */
 class FlowQueue extends CoDel {
+  /** Next spare queue, while this one is spare. */
+  nextSpare: FlowQueue | null = null;
   /** True when a fresh queue would behave the same as this one (it is empty, and CoDel could only restart at count 1). */
   get fresh(): boolean {
     return this.length === 0 && !this.dropping && this.firstAboveTime === 0 && ((this.count - this.lastCount) | 0) <= 1;
@@ -90,7 +92,7 @@ class FlowQueue extends CoDel {
 class FqCoDelFlow {
   status = INACTIVE;
   deficit = 0;
-  /** Next flow in the list this flow is on. */
+  /** Next flow in the list this flow is on (or in the disc's spare slots). */
   next: FqCoDelFlow | null = null;
   q: FlowQueue | null = null;
   constructor(public index: number) {}
@@ -145,8 +147,9 @@ export class FqCoDelQueueDisc extends QueueDisc implements CoDelDropSink {
   /** Live flow queues by bucket, in creation order (ns-3's queue disc classes). */
   private readonly live = new Map<number, FqCoDelFlow>();
   /** Forgotten slots and detached queues, reused: forgetting then allocates nothing per connection. */
-  private readonly spare: FqCoDelFlow[] = [];
-  private readonly spareQueues: FlowQueue[] = [];
+  // Linked through the slots and queues themselves: a disc with no spare holds no array for them.
+  private spare: FqCoDelFlow | null = null;
+  private spareQueues: FlowQueue | null = null;
   /** Flow queues created so far (a bucket used again after its queue was dropped counts again). */
   flowsCreated = 0;
   private tags: Map<number, number> | null = null;
@@ -197,10 +200,11 @@ export class FqCoDelQueueDisc extends QueueDisc implements CoDelDropSink {
   }
 
   private createFlow(h: number): FqCoDelFlow {
-    let f = this.spare.pop();
-    if (f === undefined) {
+    let f = this.spare;
+    if (f === null) {
       f = new FqCoDelFlow(h);
     } else {
+      this.spare = f.next;
       f.index = h;
       f.status = INACTIVE;
       f.deficit = 0;
@@ -213,9 +217,13 @@ export class FqCoDelQueueDisc extends QueueDisc implements CoDelDropSink {
 
   /** A fresh queue for `f`. */
   private attachQueue(f: FqCoDelFlow): FlowQueue {
-    let q = this.spareQueues.pop();
-    if (q === undefined) q = new FlowQueue(this.params);
-    else q.resetState();
+    let q = this.spareQueues;
+    if (q === null) q = new FlowQueue(this.params);
+    else {
+      this.spareQueues = q.nextSpare;
+      q.nextSpare = null;
+      q.resetState();
+    }
     f.q = q;
     return q;
   }
@@ -224,7 +232,8 @@ export class FqCoDelQueueDisc extends QueueDisc implements CoDelDropSink {
   private detachIfFresh(f: FqCoDelFlow, q: FlowQueue): void {
     if (!q.fresh) return;
     f.q = null;
-    this.spareQueues.push(q);
+    q.nextSpare = this.spareQueues;
+    this.spareQueues = q;
   }
 
   /** `f` just went inactive: forget it if a new flow would behave the same (see the header). */
@@ -233,7 +242,8 @@ export class FqCoDelQueueDisc extends QueueDisc implements CoDelDropSink {
     if (q !== null) this.detachIfFresh(f, q);
     if (this.params.keepInactiveFlows || f.q !== null) return;
     this.live.delete(f.index);
-    this.spare.push(f);
+    f.next = this.spare;
+    this.spare = f;
   }
 
   /** Bucket for hash `hash` (ns-3's SetAssociativeHash). */
