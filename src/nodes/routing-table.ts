@@ -1,9 +1,13 @@
 /**
  * RoutingTable: IPv4 longest-prefix match.
  *
- * Routes are grouped by prefix length, one Map (numeric keys) per length;
- * lookup tries the lengths present from longest to shortest, so it costs one
- * Map lookup per distinct length (typically 2-4), not one per route.
+ * Routes are grouped by prefix length, longest first; lookup tries each
+ * length present, so it costs one probe per distinct length (typically 2-4),
+ * not one per route. A length with a single network keeps that route alone
+ * and compares against it; a Map (numeric keys) is made when a second
+ * network of that length arrives. A host's table (a connected subnet and a
+ * default route) is then two small objects: with a Map a length, 100 k
+ * clients held 300 k Maps.
  */
 import { formatIpv4, prefixMask, type Ipv4 } from '../net/address';
 
@@ -17,30 +21,54 @@ export interface Route {
   metric: number;
 }
 
+/** The routes of one prefix length: the only network's route, or a Map of them. */
+interface Level {
+  len: number;
+  mask: number;
+  one: Route | null;
+  many: Map<number, Route> | null;
+}
+
 export class RoutingTable {
-  private readonly byLen = new Map<number, Map<number, Route>>();
-  private lens: number[] = [];
-  private masks: number[] = [];
+  /** By prefix length, longest first. */
+  private levels: Level[] = [];
 
   /** Add or replace (when the new metric is not worse) a route. */
   add(r: Route): void {
     const mask = prefixMask(r.len);
     const route = { ...r, network: (r.network & mask) >>> 0 };
-    let m = this.byLen.get(r.len);
-    if (!m) {
-      m = new Map();
-      this.byLen.set(r.len, m);
-      this.lens = [...this.byLen.keys()].sort((a, b) => b - a);
-      this.masks = this.lens.map(prefixMask);
+    let lv = this.levels.find((l) => l.len === r.len);
+    if (lv === undefined) {
+      lv = { len: r.len, mask, one: route, many: null };
+      this.levels = [...this.levels, lv].sort((a, b) => b.len - a.len);
+      return;
     }
-    const old = m.get(route.network);
-    if (!old || route.metric <= old.metric) m.set(route.network, route);
+    const old = this.get(lv, route.network);
+    if (old !== undefined && route.metric > old.metric) return;
+    if (lv.many !== null) lv.many.set(route.network, route);
+    else if (lv.one === null || lv.one.network === route.network) lv.one = route;
+    else {
+      lv.many = new Map([[lv.one.network, lv.one], [route.network, route]]);
+      lv.one = null;
+    }
+  }
+
+  private get(lv: Level, network: number): Route | undefined {
+    if (lv.many !== null) return lv.many.get(network);
+    return lv.one !== null && lv.one.network === network ? lv.one : undefined;
   }
 
   lookup(dst: Ipv4): Route | undefined {
-    const lens = this.lens, masks = this.masks;
-    for (let i = 0; i < lens.length; i++) {
-      const r = this.byLen.get(lens[i])!.get((dst & masks[i]) >>> 0);
+    const levels = this.levels;
+    for (let i = 0; i < levels.length; i++) {
+      const lv = levels[i];
+      const net = (dst & lv.mask) >>> 0;
+      const one = lv.one;
+      if (one !== null) {
+        if (one.network === net) return one;
+        continue;
+      }
+      const r = lv.many!.get(net);
       if (r !== undefined) return r;
     }
     return undefined;
@@ -49,27 +77,35 @@ export class RoutingTable {
   /** Remove every route for which `pred` is true; returns how many went. */
   removeWhere(pred: (r: Route) => boolean): number {
     let n = 0;
-    for (const [len, m] of this.byLen) {
-      for (const [k, r] of m) if (pred(r)) { m.delete(k); n++; }
-      if (m.size === 0) this.byLen.delete(len);
+    for (const lv of this.levels) {
+      if (lv.many !== null) {
+        for (const [k, r] of lv.many) if (pred(r)) { lv.many.delete(k); n++; }
+        if (lv.many.size === 1) {
+          lv.one = lv.many.values().next().value!;
+          lv.many = null;
+        }
+      } else if (lv.one !== null && pred(lv.one)) {
+        lv.one = null;
+        n++;
+      }
     }
-    this.lens = [...this.byLen.keys()].sort((a, b) => b - a);
-    this.masks = this.lens.map(prefixMask);
+    this.levels = this.levels.filter((lv) => lv.one !== null || (lv.many !== null && lv.many.size > 0));
     return n;
   }
 
   has(network: Ipv4, len: number): boolean {
-    return this.byLen.get(len)?.has((network & prefixMask(len)) >>> 0) ?? false;
+    const lv = this.levels.find((l) => l.len === len);
+    return lv !== undefined && this.get(lv, (network & prefixMask(len)) >>> 0) !== undefined;
   }
 
   get size(): number {
     let n = 0;
-    for (const m of this.byLen.values()) n += m.size;
+    for (const lv of this.levels) n += lv.many !== null ? lv.many.size : 1;
     return n;
   }
 
   routes(): Route[] {
-    return this.lens.flatMap((l) => [...this.byLen.get(l)!.values()]);
+    return this.levels.flatMap((lv) => (lv.many !== null ? [...lv.many.values()] : [lv.one!]));
   }
 
   toString(): string {

@@ -155,7 +155,8 @@ export class TcpLayer implements L4Protocol {
    */
   private readonly slots: (TcpSocket | undefined)[] = [undefined];
   private readonly freeSlots: number[] = [];
-  private readonly listeners = new Map<number, AcceptHandler>();
+  /** Listening ports (made on the first listen: a client's layer never has one). */
+  private listeners: Map<number, AcceptHandler> | null = null;
   private nextEphemeral = 49153;
   private readonly issRng;
   resetsSent = 0;
@@ -198,16 +199,17 @@ export class TcpLayer implements L4Protocol {
   }
 
   listen(port: number, onAccept: AcceptHandler): void {
-    if (this.listeners.has(port)) throw new Error(`${this.node.name}: TCP port ${port} is already listening`);
-    this.listeners.set(port, onAccept);
+    const ls = (this.listeners ??= new Map());
+    if (ls.has(port)) throw new Error(`${this.node.name}: TCP port ${port} is already listening`);
+    ls.set(port, onAccept);
   }
 
   unlisten(port: number): void {
-    this.listeners.delete(port);
+    this.listeners?.delete(port);
   }
 
   isListening(port: number): boolean {
-    return this.listeners.has(port);
+    return this.listeners?.has(port) ?? false;
   }
 
   /** Open a connection to dstIp:dstPort from `srcIp` (default: the route's interface). */
@@ -222,7 +224,7 @@ export class TcpLayer implements L4Protocol {
     for (let tries = 0; tries < 16384; tries++) {
       const p = this.nextEphemeral;
       this.nextEphemeral = p >= 65535 ? 49153 : p + 1;
-      if (this.find(p, dstIp, dstPort) === undefined && !this.listeners.has(p)) return p;
+      if (this.find(p, dstIp, dstPort) === undefined && !this.isListening(p)) return p;
     }
     throw new Error(`${this.node.name}: no free TCP ephemeral port towards that peer`);
   }
@@ -314,7 +316,7 @@ export class TcpLayer implements L4Protocol {
 
   /** A passive connection completed its handshake: hand it to the listener. */
   established(s: TcpSocket): void {
-    const h = this.listeners.get(s.tcb.localPort);
+    const h = this.listeners?.get(s.tcb.localPort);
     if (h !== undefined) h(s);
   }
 
@@ -328,7 +330,7 @@ export class TcpLayer implements L4Protocol {
       return;
     }
     const flags = p.tcpFlags;
-    if ((flags & (TcpFlag.SYN | TcpFlag.ACK | TcpFlag.RST)) === TcpFlag.SYN && this.listeners.has(p.dstPort)) {
+    if ((flags & (TcpFlag.SYN | TcpFlag.ACK | TcpFlag.RST)) === TcpFlag.SYN && this.isListening(p.dstPort)) {
       this.node.net.deliver(p);
       this.newSocket(p.dstIp, p.dstPort, p.srcIp, p.srcPort).openPassive(p);
       return;

@@ -105,6 +105,31 @@ describe('routing', () => {
     expect(rt.size).toBe(4);
   });
 
+  it('keeps a lone network of a length and a map once a second arrives: replace, remove and list alike', () => {
+    const rt = new RoutingTable();
+    const a = parseIpv4('10.1.0.0'), b = parseIpv4('10.2.0.0'), c = parseIpv4('10.3.0.0');
+    rt.add({ network: a + 7, len: 16, gateway: 1, iface: 0, metric: 2 }); // host bits masked off
+    expect(rt.has(a, 16)).toBe(true);
+    expect(rt.lookup(a + 9)!.gateway).toBe(1);
+    rt.add({ network: a, len: 16, gateway: 2, iface: 0, metric: 3 }); // a worse metric: kept out
+    expect(rt.lookup(a + 9)!.gateway).toBe(1);
+    rt.add({ network: a, len: 16, gateway: 3, iface: 0, metric: 2 }); // as good: replaces
+    expect(rt.lookup(a + 9)!.gateway).toBe(3);
+    rt.add({ network: b, len: 16, gateway: 4, iface: 1, metric: 1 });
+    rt.add({ network: c, len: 16, gateway: 5, iface: 1, metric: 1 });
+    rt.add({ network: 0, len: 0, gateway: 9, iface: 2, metric: 1 });
+    expect([a, b, c, parseIpv4('10.4.0.1')].map((x) => rt.lookup(x + 1)!.gateway)).toEqual([3, 4, 5, 9]);
+    expect(rt.size).toBe(4);
+    expect(rt.removeWhere((r) => r.iface === 1)).toBe(2);
+    expect([a, b, c].map((x) => rt.lookup(x + 1)!.gateway)).toEqual([3, 9, 9]);
+    expect(rt.removeWhere((r) => r.gateway === 3)).toBe(1);
+    expect(rt.has(a, 16)).toBe(false);
+    expect(rt.routes()).toEqual([{ network: 0, len: 0, gateway: 9, iface: 2, metric: 1 }]);
+    rt.add({ network: b, len: 16, gateway: 6, iface: 1, metric: 1 }); // the length comes back
+    expect(rt.lookup(b + 1)!.gateway).toBe(6);
+    expect(rt.size).toBe(2);
+  });
+
   function chain() {
     // a --p2p-- r1 --p2p-- r2 --p2p-- b
     const topo = new Topology({ seed: 1 });
