@@ -78,7 +78,7 @@ function runPoint(p: Point): void {
     maxrss_mb: (process.resourceUsage().maxRSS / 1024).toFixed(0), heap_limit_mb: (getHeapStatistics().heap_size_limit / 2 ** 20).toFixed(0), sim_s: (val(m, 'sim-time') / 1e9).toFixed(1),
     bypass: val(m, 'response-bypass').toFixed(3), load_cv: val(m, 'load-cv').toFixed(3),
     third_lan_mb: (val(m, 'third-lan-bytes') / 1e6).toFixed(1), false_deaths: val(m, 'false-deaths'),
-    latency_mean_ms: (val(m, 'latency-mean') / 1e6).toFixed(2),
+    latency_mean_ms: (val(m, 'latency-mean') / 1e6).toFixed(2), date: new Date().toISOString().slice(0, 10),
   }));
 }
 
@@ -170,10 +170,15 @@ export function scaleSuite(flags: Map<string, string>): void {
   if (from !== undefined) {
     // Re-plot the lines of an earlier run (its log) instead of running the points again.
     // Files in order, a later line of the same point replacing an earlier one.
+    // A line without its own date takes its file's (a record's `# date=` header).
     for (const file of from.split(',')) {
+      let fileDate = '';
       for (const t of readFileSync(file, 'utf8').split('\n')) {
+        const d = /^# date=(\d{4}-\d\d-\d\d)/.exec(t);
+        if (d !== null) fileDate = d[1];
         const l = parseBenchLine(t);
         if (l === null || !l.name.startsWith('netsim_scale_')) continue;
+        if (l.extra.date === undefined && fileDate !== '') l.extra.date = fileDate;
         const k = lines.findIndex((x) => x.name === l.name && x.extra.servers === l.extra.servers && x.extra.requests === l.extra.requests);
         if (k >= 0) lines[k] = l;
         else lines.push(l);
@@ -190,12 +195,12 @@ export function scaleSuite(flags: Map<string, string>): void {
   }
   const svg = flags.get('svg') ?? 'bench/scale.svg';
   writeFileSync(svg, scaleSvg(lines, designs, 'netsim scale: scenarios/large.json (TCP, sampled load reports every 50 ms), each point in its own process'));
-  const rows = lines.map((l) => `| ${l.name.replace('netsim_scale_', '')} | ${l.extra.servers} | ${l.extra.clients} | ${l.extra.requests} | ${l.extra.done} | ${l.wallS.toFixed(1)} | ${(Number(l.extra.events) / 1e6).toFixed(1)} | ${(l.eventsPerSec / 1e6).toFixed(2)} | ${(Number(l.extra.hops_per_sec) / 1e6).toFixed(2)} | ${l.extra.maxrss_mb} | ${l.extra.heap_limit_mb ?? '(default)'} | ${(Number(l.extra.events) / Number(l.extra.requests)).toFixed(0)} |`);
+  const rows = lines.map((l) => `| ${l.name.replace('netsim_scale_', '')} | ${l.extra.servers} | ${l.extra.clients} | ${l.extra.requests} | ${l.extra.done} | ${l.wallS.toFixed(1)} | ${(Number(l.extra.events) / 1e6).toFixed(1)} | ${(l.eventsPerSec / 1e6).toFixed(2)} | ${(Number(l.extra.hops_per_sec) / 1e6).toFixed(2)} | ${l.extra.maxrss_mb} | ${l.extra.heap_limit_mb ?? '(default)'} | ${(Number(l.extra.events) / Number(l.extra.requests)).toFixed(0)} | ${l.extra.date ?? ''} |`);
   setSummary([
     ...lines.map((l) => benchLineText(l)),
     '',
-    '| design, series | servers | clients | requests | done | wall (s) | events (M) | events/s (M) | hops/s (M) | peak RSS (MB) | V8 heap limit (MB) | events per request |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| design, series | servers | clients | requests | done | wall (s) | events (M) | events/s (M) | hops/s (M) | peak RSS (MB) | V8 heap limit (MB) | events per request | measured |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
     `Plot: ${svg}.`,
