@@ -57,7 +57,14 @@ export async function recordSuite(name: string, argv: string[], run: () => void 
   if (partial) printed.push(partial);
   const lines = (summary ?? printed).filter((l) => l.trim() !== '' || summary !== null);
   mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(resolve(resultsDir, `${name}.txt`), [
+  const file = resolve(resultsDir, `${name}.txt`);
+  // A quick run without anchors must not replace a record that holds ratios against them.
+  const hasRatio = (ls: string[]): boolean => ls.some((l) => l.startsWith('ratio '));
+  if (!hasRatio(lines) && existsSync(file) && hasRatio(readFileSync(file, 'utf8').split('\n'))) {
+    process.stderr.write(`# bench: kept ${file}: it holds ratios against anchors and this run has none (run with --anchors to replace it)\n`);
+    return;
+  }
+  writeFileSync(file, [
     `# suite=${name}`,
     `# command=npm run bench -- ${[name, ...argv].join(' ')}`,
     `# date=${new Date().toISOString()}`,
