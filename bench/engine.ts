@@ -137,7 +137,6 @@ function flagNum(flags: Map<string, string>, key: string, dflt: number): number 
   return n;
 }
 
-
 function ratioText(a: BenchLine, b: BenchLine, note = ''): string {
   return `ratio ${a.name}/${b.name} events_per_sec=${(a.eventsPerSec / b.eventsPerSec).toFixed(2)}x${note}`;
 }

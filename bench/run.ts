@@ -145,7 +145,6 @@ function tcpSuite(flags: Map<string, string>): void {
   }
 }
 
-
 const { positional, flags } = parseFlags(process.argv.slice(2));
 const suites: Record<string, (f: Map<string, string>) => void | Promise<void>> = {
   engine: engineSuite,

@@ -130,7 +130,6 @@ export async function benchSweep(o: SweepBenchOptions): Promise<BenchLine[]> {
   });
 }
 
-
 /** `npm run bench -- sweep [--scenario=..] [--points=n] [--set=a=1;b=2] [--modes=j1,j2,queue1,queue2] [--repeat=n]` */
 export async function sweepSuite(flags: Map<string, string>): Promise<void> {
   const int = (k: string, d: number): number => {
