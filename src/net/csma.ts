@@ -3,11 +3,20 @@
  * many devices attach, a half-duplex cable when two do (the ports of an L2
  * switch in the ns-3 anchor).
  *
- * Channel: IDLE -> TRANSMITTING (frame time) -> PROPAGATING (delay) -> IDLE.
+ * Channel: IDLE -> BUSY for the frame time plus the propagation delay -> IDLE.
  * One transmitter at a time. A device that finds the channel not IDLE backs
  * off a whole number of 1 µs slots drawn uniformly from [1, 2^min(retry,10)-1]
  * (truncated, as ns-3's Backoff) and gives up after 1000 retries. After a
  * frame the transmitter waits an interframe gap of 96 bit times.
+ *
+ * Events: ns-3 spends three on a frame (transmit complete, propagation
+ * complete, end of the gap). Here the channel schedules the end of
+ * propagation when the frame starts, and the device keeps the end of its gap
+ * as a time (`readyAt`) that it schedules an event for only when a frame is
+ * waiting in its queue; a frame offered after that time starts at once. The
+ * times are ns-3's; what differs is how an exact tie between the end of a
+ * propagation and another event at the same nanosecond is broken (in
+ * scheduling order, the end of propagation is now scheduled earlier).
  *
  * When propagation ends every other attached device gets the frame in one
  * event (ns-3 schedules one event per device); each keeps it if addressed to
@@ -26,8 +35,9 @@ import type { Network, PacketHolder } from './network';
 import type { Packet } from './packet';
 import { TraceSource } from './trace-source';
 
-const IDLE = 0, TRANSMITTING = 1, PROPAGATING = 2;
-const READY = 0, BUSY = 1, GAP = 2, BACKOFF = 3;
+const IDLE = 0, BUSY = 1;
+// Device: READY; SENDING (a frame or the gap after it, until readyAt); BACKOFF.
+const READY = 0, SENDING = 1, BACKOFF = 2;
 
 export interface CsmaOptions {
   rate: number; // bits/s
@@ -61,20 +71,19 @@ export class CsmaChannel implements PacketHolder {
     this.devices.push(dev);
   }
 
-  /** Begin carrying `p` from `src`; the caller checked that the channel is IDLE. */
+  /**
+   * Carry `p` from `src` for `txNs` plus the propagation delay; the caller
+   * checked that the channel is IDLE. The channel holds the frame from now.
+   */
   transmitStart(src: CsmaDevice, p: Packet, bytes: number, txNs: number): void {
-    this.state = TRANSMITTING;
+    this.state = BUSY;
     this.src = src;
+    this.propagating = p;
     this.frames++;
     this.bytes += bytes;
     this.busyNs += txNs + this.delay;
     if (this.transmitTrace.active) this.transmitTrace.fire(src, p, txNs);
-  }
-
-  transmitEnd(p: Packet): void {
-    this.state = PROPAGATING;
-    this.propagating = p;
-    this.net.sim.schedule(this.delay, this.onPropagated, p);
+    this.net.sim.schedule(txNs + this.delay, this.onPropagated, p);
   }
 
   private propagated(p: Packet): void {
@@ -139,6 +148,13 @@ export class CsmaChannel implements PacketHolder {
 export class CsmaDevice extends NetDevice {
   readonly linkType = 1;
   private txState = READY;
+  /** End of the interframe gap after the frame being sent, ns (while SENDING). */
+  private readyAt = 0;
+  /** An event is scheduled at readyAt to send what waits in the queue. */
+  private wakePending = false;
+  /** The pending backoff retry while in BACKOFF (cancelled if the device goes down). */
+  private retryHandle = -1;
+  /** The frame this device is trying to send (between backoffs); the channel holds it once it is on the medium. */
   private current: Packet | null = null;
   private retries = 0;
   /** Transmissions abandoned after too many backoffs, and backoffs taken. */
@@ -146,7 +162,6 @@ export class CsmaDevice extends NetDevice {
   readonly slotNs = 1 * US;
   readonly maxRetries = 1000;
   private readonly rng: RandomStream;
-  private readonly onTxComplete: () => void;
   private readonly onReady: () => void;
   private readonly onRetry: () => void;
   /**
@@ -160,7 +175,6 @@ export class CsmaDevice extends NetDevice {
   constructor(net: Network, name: string, readonly channel: CsmaChannel, queue = 100) {
     super(net, name, queue);
     this.rng = net.streams.stream(`csma-backoff/${name}`);
-    this.onTxComplete = () => this.txComplete();
     this.onReady = () => this.ready();
     this.onRetry = () => this.transmitStart();
     channel.attach(this);
@@ -175,7 +189,12 @@ export class CsmaDevice extends NetDevice {
   }
 
   protected transmit(p: Packet): boolean {
-    return this.queueOrStart(p, this.txState !== READY);
+    let state = this.txState;
+    // The gap after the last frame is over and nothing waits: ready now.
+    if (state === SENDING && !this.wakePending && this.net.sim.now >= this.readyAt) this.txState = state = READY;
+    const ok = this.queueOrStart(p, state !== READY);
+    if (ok && state === SENDING) this.wakeAtReady();
+    return ok;
   }
 
   protected override startTransmission(p: Packet): void {
@@ -202,28 +221,30 @@ export class CsmaDevice extends NetDevice {
       let maxSlot = 2 ** ceiling - 1;
       if (maxSlot > 1000) maxSlot = 1000;
       const slots = Math.floor(this.rng.uniform(1, maxSlot));
-      this.net.sim.schedule(slots * this.slotNs, this.onRetry);
+      this.retryHandle = this.net.sim.schedule(slots * this.slotNs, this.onRetry);
       return;
     }
     const bytes = p.ethernetBytes();
     const t = transmitTime(bytes, ch.rate);
+    this.current = null;
     ch.transmitStart(this, p, bytes, t);
     if (this.phyTxTrace.active) this.phyTxTrace.fire(p, this);
     this.retries = 0;
-    this.txState = BUSY;
+    this.txState = SENDING;
     this.busyNs += t;
-    this.net.sim.schedule(t, this.onTxComplete);
+    this.readyAt = this.net.sim.now + t + ch.gapNs;
+    if (this.queue.length > 0) this.wakeAtReady();
   }
 
-  private txComplete(): void {
-    this.txState = GAP;
-    const p = this.current!;
-    this.current = null;
-    this.channel.transmitEnd(p);
-    this.net.sim.schedule(this.channel.gapNs, this.onReady);
+  /** A frame waits while SENDING: wake at the end of the gap (one event however many wait). */
+  private wakeAtReady(): void {
+    if (this.wakePending) return;
+    this.wakePending = true;
+    this.net.sim.schedule(this.readyAt - this.net.sim.now, this.onReady);
   }
 
   private ready(): void {
+    this.wakePending = false;
     this.txState = READY;
     this.next();
   }
@@ -252,6 +273,9 @@ export class CsmaDevice extends NetDevice {
   override setUp(up: boolean, reason: DropReasonCode = DropReason.LINK_DOWN): void {
     super.setUp(up, reason);
     if (!up && this.current !== null && this.txState === BACKOFF) {
+      // The retry must not fire: a frame offered after the device comes back
+      // up would otherwise be started twice.
+      this.net.sim.cancel(this.retryHandle);
       this.net.drop(this.current, reason, this.name);
       this.current = null;
       this.txState = READY;

@@ -132,6 +132,83 @@ describe('hub (shared CSMA medium)', () => {
   });
 });
 
+describe('CSMA device timing and events', () => {
+  function cable(delay: string) {
+    const topo = new Topology({ seed: 5 });
+    const a = topo.host('a');
+    const b = topo.host('b');
+    const lan = topo.hub('cable', [a, b], { rate: '1Gbps', delay }, '10.0.1.0/24');
+    topo.populateRoutes();
+    const starts: number[] = [];
+    lan.channels[0].transmitTrace.connect(() => starts.push(topo.net.now));
+    const sink = new UdpSocket(b).bind(7);
+    const got: number[] = [];
+    sink.onReceive = () => got.push(topo.net.now);
+    const src = new UdpSocket(a).bind(1000);
+    // Resolve ARP first, so that what follows is data frames alone.
+    src.send(src.newDatagram(b.address, 7, 10));
+    topo.net.sim.run();
+    starts.length = 0;
+    got.length = 0;
+    return { topo, a, b, lan, src, starts, got };
+  }
+  const frameNs = (payload: number) => transmitTime(14 + IPV4_HEADER + UDP_HEADER + payload + 4, 1e9);
+
+  it('sends back to back after the interframe gap, and a lone frame costs one event', () => {
+    const { topo, b, lan, src, starts, got } = cable('0ns');
+    const gap = lan.channels[0].gapNs;
+    expect(gap).toBe(96);
+    const t0 = topo.net.now;
+    const before = topo.net.sim.executed;
+    src.send(src.newDatagram(b.address, 7, 1000));
+    topo.net.sim.run();
+    // The end of propagation, and nothing for the end of the frame or of the gap.
+    expect(topo.net.sim.executed - before).toBe(1);
+    expect(got).toEqual([t0 + frameNs(1000)]);
+    const t1 = topo.net.now + 5000;
+    topo.net.sim.schedule(5000, () => {
+      for (let i = 0; i < 3; i++) src.send(src.newDatagram(b.address, 7, 1000));
+    });
+    topo.net.sim.run();
+    // With no propagation delay the medium is idle when the gap ends: no backoff.
+    const f = frameNs(1000);
+    expect(starts.slice(1)).toEqual([t1, t1 + f + gap, t1 + 2 * (f + gap)]);
+    expect(got.slice(1)).toEqual([t1 + f, t1 + 2 * f + gap, t1 + 3 * f + 2 * gap]);
+    expectConserved(topo.net);
+  });
+
+  it('backs off when the gap ends before the propagation does, as ns-3', () => {
+    const { topo, b, lan, src, starts } = cable('500ns');
+    src.send(src.newDatagram(b.address, 7, 1000));
+    src.send(src.newDatagram(b.address, 7, 1000));
+    topo.net.sim.run();
+    const dev = lan.devices[0];
+    expect(dev.backoffs).toBeGreaterThanOrEqual(1);
+    // The second frame starts on a whole backoff slot after the end of the first one's gap.
+    const readyAt = starts[0] + frameNs(1000) + lan.channels[0].gapNs;
+    expect(starts[1] > starts[0] + frameNs(1000) + 500).toBe(true);
+    expect((starts[1] - readyAt) % 1000).toBe(0);
+  });
+
+  it('forgets a backoff when its device goes down: a frame sent after it is back up goes once', () => {
+    const { topo, a, b, lan, src, got } = cable('500ns');
+    const dev = lan.devices.find((d) => d.nodeId === a.id)!;
+    const backoffs0 = dev.backoffs, frames0 = lan.channels[0].frames;
+    src.send(src.newDatagram(b.address, 7, 1000));
+    src.send(src.newDatagram(b.address, 7, 1000)); // waits, then backs off: the medium still carries the first
+    topo.net.sim.run({ until: topo.net.now + frameNs(1000) + 200 });
+    expect(dev.backoffs - backoffs0).toBe(1);
+    dev.setUp(false); // drops the frame in backoff
+    dev.setUp(true);
+    src.send(src.newDatagram(b.address, 7, 1000));
+    topo.net.sim.run();
+    expect(got.length).toBe(2);
+    expect(lan.channels[0].frames - frames0).toBe(2);
+    expect(topo.net.dropsByReason()).toMatchObject({ 'link-down': 1 });
+    expectConserved(topo.net);
+  });
+});
+
 describe('device trace sources', () => {
   it('fire transmit, enqueue, dequeue, phy-tx and receive in order, and cost nothing when unused', () => {
     const { topo, b, link, src } = pair('100Mbps', '5ms');
