@@ -203,8 +203,60 @@ export function scaleSuite(flags: Map<string, string>): void {
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
+    ...growthLines(lines),
+    '',
     `Plot: ${svg}.`,
   ]);
+}
+
+/**
+ * Where growth stops being linear, read off the lines: each step between
+ * neighbouring points of a series compares how wall time, events and peak
+ * RSS grew with the size, and names the measure that departs (events a
+ * request, which fixed costs such as the report exchange spread or
+ * concentrate; events a second, the cost of each event; the third LAN's
+ * bytes a request). Steps between points measured on different days say so.
+ */
+export function growthLines(lines: readonly BenchLine[]): string[] {
+  const out = ['Growth between neighbouring points (x: how many times the next point\'s value is the last one\'s):', ''];
+  const num = (l: BenchLine, k: string): number => Number(l.extra[k]);
+  const f = (x: number): string => (x >= 10 ? x.toFixed(0) : x.toFixed(1));
+  const k = (x: number): string => (x >= 1e6 ? `${+(x / 1e6).toFixed(1)} M` : x >= 1e3 ? `${+(x / 1e3).toFixed(1)} k` : String(x));
+  const series = new Map<string, BenchLine[]>();
+  for (const l of lines) {
+    const key = l.name.replace('netsim_scale_', '');
+    if (!series.has(key)) series.set(key, []);
+    series.get(key)!.push(l);
+  }
+  for (const [key, ls] of series) {
+    const bySize = key.endsWith('_servers') ? 'servers' : 'requests';
+    const pts = [...ls].sort((a, b) => num(a, bySize) - num(b, bySize));
+    for (let i = 1; i < pts.length; i++) {
+      const a = pts[i - 1], b = pts[i];
+      const size = num(b, bySize) / num(a, bySize);
+      const wall = b.wallS / a.wallS;
+      const ev = num(b, 'events') / num(a, 'events');
+      const rss = num(b, 'maxrss_mb') / num(a, 'maxrss_mb');
+      const perWall = wall / size;
+      const shape = perWall < 0.8 ? 'sublinear' : perWall > 1.25 ? 'superlinear' : 'linear';
+      const why: string[] = [];
+      const epr = (l: BenchLine): number => num(l, 'events') / num(l, 'requests');
+      if (ev < 0.8 * size || ev > 1.25 * size) {
+        why.push(`events a request ${ev < size ? 'fell' : 'rose'} from ${epr(a).toFixed(0)} to ${epr(b).toFixed(0)}`);
+        const lan = (l: BenchLine): number => num(l, 'third_lan_mb') / num(l, 'requests');
+        if (Number.isFinite(lan(a)) && Number.isFinite(lan(b)) && (lan(b) > 1.25 * lan(a) || lan(b) < 0.8 * lan(a))) {
+          why.push(`third-LAN report bytes a request from ${(lan(a) * 1e3).toFixed(1)} to ${(lan(b) * 1e3).toFixed(1)} kB`);
+        }
+      }
+      if (wall > 1.25 * ev || wall < 0.8 * ev) {
+        const cap = b.extra.heap_limit_mb !== undefined ? ` with the V8 heap capped at ${b.extra.heap_limit_mb} MB` : '';
+        why.push(`events a second ${wall > ev ? 'fell' : 'rose'} from ${(a.eventsPerSec / 1e6).toFixed(2)} M to ${(b.eventsPerSec / 1e6).toFixed(2)} M${cap}`);
+      }
+      const days = a.extra.date !== b.extra.date ? ` (measured on different days: ${a.extra.date ?? '?'}, ${b.extra.date ?? '?'})` : '';
+      out.push(`- ${key}, ${bySize} ${k(num(a, bySize))} -> ${k(num(b, bySize))} (x${f(size)}): wall x${f(wall)}, events x${f(ev)}, peak RSS x${f(rss)}: ${shape}${why.length > 0 ? `; ${why.join('; ')}` : ''}${days}.`);
+    }
+  }
+  return out;
 }
 
 export function exchangeSuite(flags: Map<string, string>): void {
