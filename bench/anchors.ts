@@ -54,6 +54,26 @@ export function printRatio(ours: BenchLine | undefined, anchor: BenchLine | unde
   console.log(`ratio ${ours.name}/${anchor.name} ${metric}=${r.toFixed(2)}x`);
 }
 
+/**
+ * Run a benchmark twice more in this process after its cold run `cold` and
+ * print the third run as `<name>_warm`, with the warm-up the cold run paid:
+ * the third run is on code V8 has already compiled, the steady state. The
+ * goals stay measured by the cold line (a user's single run); the warm one
+ * says how much of a gap is warm-up. The runs must agree on `same` (keys of
+ * the line's extra), or this throws.
+ */
+export function warmLine(cold: BenchLine, again: () => BenchLine, same: readonly string[]): BenchLine {
+  again();
+  const third = again();
+  for (const k of same) {
+    if (third.extra[k] !== cold.extra[k]) throw new Error(`bench ${cold.name}: a later run in one process differs from the first (${k} ${cold.extra[k]} then ${third.extra[k]})`);
+  }
+  const warm: BenchLine = { ...third, name: `${third.name}_warm` };
+  console.log(benchLineText(warm));
+  console.log(`# warm-up: the cold run took ${cold.wallS.toFixed(3)} s, the same run on compiled code ${warm.wallS.toFixed(3)} s (${(cold.wallS / warm.wallS).toFixed(2)}x)`);
+  return warm;
+}
+
 export function formatBenchLine(name: string, eventsPerSec: number, wallS: number, extra: Record<string, string | number>): string {
   const ex = Object.entries(extra).map(([k, v]) => `${k}=${v}`).join(',');
   return `${name} events_per_sec=${eventsPerSec.toFixed(0)} wall_s=${wallS.toFixed(4)} extra=${ex}`;

@@ -30,7 +30,7 @@ import { flameSuite } from './flame';
 import { startSuite } from './start';
 import { exchangeSuite, scaleSuite } from './scale';
 import { NS3_CLUSTER_DEFAULTS, type Ns3ClusterFlags } from '../src/scenario/presets';
-import { benchLineText, printRatio, runAnchor } from './anchors';
+import { benchLineText, printRatio, runAnchor, warmLine } from './anchors';
 
 function parseFlags(argv: string[]): { positional: string[]; flags: Map<string, string> } {
   const flags = new Map<string, string>();
@@ -109,6 +109,7 @@ function clusterSuite(flags: Map<string, string>): void {
   perVariant('cluster', flags, (v) => {
     const ours = benchCluster({ ...base, variant: v }, qdisc);
     console.log(benchLineText(ours));
+    const warm = warmLine(ours, () => benchCluster({ ...base, variant: v }, qdisc), ['hops', 'mean_rtt_ms', 'events']);
     if (flags.has('anchors')) {
       // The anchor knows default and none; the other kinds have no ns-3 counterpart here.
       if (qdisc !== 'default' && qdisc !== 'none') {
@@ -119,6 +120,7 @@ function clusterSuite(flags: Map<string, string>): void {
       const ns3 = runAnchor('cluster', args).find((l) => l.name === `ns3_cluster_${v}`);
       printRatio(ours, ns3, 'hops_per_sec');
       printRatio(ours, ns3, 'events_per_sec');
+      printRatio(warm, ns3, 'hops_per_sec');
       if (ns3) {
         const a = Number(ns3.extra.mean_rtt_ms), b = Number(ours.extra.mean_rtt_ms);
         console.log(`compare netsim_cluster_${v}/ns3_cluster_${v} hops=${ours.extra.hops}/${ns3.extra.hops} mean_rtt_ms=${b}/${a} rtt_diff=${((100 * (b - a)) / a).toFixed(3)}%`);

@@ -12,7 +12,7 @@ import { queueDiscDrops } from '../src/net/drop-reason';
 import { buildSimulation } from '../src/scenario/build';
 import { mustLoad, NS3_TCP_DEFAULTS, ns3TcpScenario, type Ns3TcpFlags } from '../src/scenario/presets';
 import { TcpCounters } from '../src/transport/tcp-counters';
-import { benchLineText, formatBenchLine, parseBenchLine, printRatio, runAnchor, type BenchLine } from './anchors';
+import { benchLineText, formatBenchLine, parseBenchLine, printRatio, runAnchor, warmLine, type BenchLine } from './anchors';
 
 /** Nearest-rank percentile of sorted values, as the anchor computes it. */
 function nearestRank(sorted: readonly number[], p: number): number {
@@ -203,17 +203,7 @@ export function tcpAnchorSuite(flags: Map<string, string>): void {
   }
   const ours = benchTcpAnchor(o);
   console.log(benchLineText(ours));
-  // The same run twice more in this process: the third runs on code V8 has
-  // already compiled, the steady state on top of which the cold line (the
-  // one the goal is measured by, as a user's single run) pays the warm-up.
-  benchTcpAnchor(o);
-  const third = benchTcpAnchor(o);
-  if (third.extra.hops !== ours.extra.hops || third.extra.mean_ct_ms !== ours.extra.mean_ct_ms) {
-    throw new Error(`bench tcp-anchor: a second run in one process differs from the first (hops ${ours.extra.hops} then ${third.extra.hops})`);
-  }
-  const warm: BenchLine = { ...third, name: `${third.name}_warm` };
-  console.log(benchLineText(warm));
-  console.log(`# warm-up: the cold run took ${ours.wallS.toFixed(3)} s, the same run on compiled code ${warm.wallS.toFixed(3)} s (${(ours.wallS / warm.wallS).toFixed(2)}x)`);
+  const warm = warmLine(ours, () => benchTcpAnchor(o), ['hops', 'mean_ct_ms', 'events']);
   if (!flags.has('anchors')) return;
   const ns3 = runAnchor('tcp', tcpAnchorArgs(flags)).find((l) => l.name === `ns3_tcp_${o.variant}`);
   if (ns3 === undefined) return;
