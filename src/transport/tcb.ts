@@ -208,9 +208,36 @@ export function wrap(seq: number): number {
   return w < 0 ? w + SEQ_MOD : w;
 }
 
-/** A deep copy of a TCB (what export and import exchange). */
+/**
+ * A deep copy of a TCB (what export and import exchange), equal to what
+ * structuredClone gives (a test holds it to that, and to sharing no object
+ * with the original) at a fraction of its cost: its serializer round trip
+ * took ~19 us a TCB, 1.2% of the comparison run under nic-forward. Written
+ * out per part so that each is one object-literal copy; `tx.highestSack`
+ * stays one of the copied items, as structuredClone keeps shared references.
+ * Application data on marks may be anything: structuredClone copies it.
+ */
 export function cloneTcb(t: Tcb): Tcb {
-  return structuredClone(t);
+  const tx = t.tx;
+  const items = tx.items.map((i) => ({ ...i }));
+  const hs = tx.highestSack === null ? -1 : tx.items.indexOf(tx.highestSack);
+  return {
+    ...t,
+    tx: { ...tx, items, highestSack: hs >= 0 ? items[hs] : tx.highestSack === null ? null : { ...tx.highestSack } },
+    rx: {
+      ...t.rx,
+      ooo: t.rx.ooo.map((r) => ({ ...r, marks: r.marks.map(copyMark) })),
+      sackList: t.rx.sackList.map(([a, b]) => [a, b] as [number, number]),
+    },
+    sendMarks: t.sendMarks.map(copyMark),
+    history: t.history.map((h) => ({ ...h })),
+    ccState: { ...t.ccState },
+  };
+}
+
+function copyMark(m: TcpMark): TcpMark {
+  const d = m.data;
+  return { end: m.end, data: typeof d === 'object' && d !== null ? structuredClone(d) : d };
 }
 
 /** C's uint32 arithmetic, where ns-3's results depend on it. */

@@ -5,10 +5,43 @@
 import { describe, expect, it } from 'vitest';
 import { MS } from '../../src/engine';
 import { IpProtocol } from '../../src/net/packet';
+import { cloneTcb } from '../../src/transport/tcb';
 import { TcpLayer } from '../../src/transport/tcp-layer';
 import { clientAndTwoHosts, expectConserved } from '../helpers';
 
 describe('TCB export / import', () => {
+  it('copies a TCB as structuredClone does, sharing what the original shares, and nothing with the original', () => {
+    const { topo, client, a } = clientAndTwoHosts(8);
+    const ctcp = new TcpLayer(client), atcp = new TcpLayer(a);
+    atcp.listen(80, () => {});
+    const c = ctcp.connect(a.address, 80);
+    c.onConnected = () => c.send(200_000, { request: 1, parts: [1, 2] });
+    // Mid-transfer: items in flight on the scoreboard, a mark with application data.
+    topo.net.sim.run({ until: 30 * MS });
+    const t = c.tcb;
+    expect(t.tx.items.length).toBeGreaterThan(1);
+    t.tx.highestSack = t.tx.items[1]; // as after a SACK: one of the items, by reference
+    const copy = cloneTcb(t);
+    expect(copy).toEqual(structuredClone(t));
+    // No object of the original is reachable from the copy (a part added to
+    // the TCB and not copied by cloneTcb would be).
+    const mine = new Set<object>();
+    const walk = (v: unknown, into: (o: object) => void): void => {
+      if (typeof v !== 'object' || v === null) return;
+      into(v);
+      for (const x of Object.values(v)) walk(x, into);
+    };
+    walk(t, (o) => mine.add(o));
+    walk(copy, (o) => expect(mine.has(o)).toBe(false));
+    expect(copy.tx.highestSack).toBe(copy.tx.items[1]);
+    expect(copy.tx.items[1]).not.toBe(t.tx.items[1]);
+    expect(copy.sendMarks).not.toBe(t.sendMarks);
+    copy.tx.items[0].len += 1;
+    copy.rx.sackList.push([1, 2]);
+    expect(t.tx.items[0].len).toBe(copy.tx.items[0].len - 1);
+    expect(t.rx.sackList).not.toContainEqual([1, 2]);
+  });
+
   it.each([[0.3], [0.6]])('moves a connection after %s of the transfer without losing a byte', (fraction) => {
     const { topo, client, router, a, b } = clientAndTwoHosts(8);
     const ctcp = new TcpLayer(client), atcp = new TcpLayer(a), btcp = new TcpLayer(b);
