@@ -248,6 +248,43 @@ describe('FqCoDelQueueDisc', () => {
     expectConserved(net);
   });
 
+  it('once busy with many flows live, breaks fattest-flow ties and purges by creation order, not by bucket', () => {
+    const { net, disc, dev } = discOnLink({ limitPackets: 60, dropBatchSize: 1 });
+    // Busy: past the packets after which a disc with many flows trades its Map for a dense table.
+    for (let i = 0; i < 5000; i++) {
+      disc.send(flowPacket(net, 1, 1, 0), 0);
+      net.sim.run();
+    }
+    disc.send(flowPacket(net, 1, 1, 72), 0);
+    disc.send(flowPacket(net, 1, 1, 72), 0);
+    expect(dev.txStopped).toBe(true);
+    // 30 flows, created in the reverse of their bucket order (more than a Map holds before the table goes dense).
+    const srcs = Array.from({ length: 30 }, (_, i) => ip(10, 128, 1, i + 2))
+      .sort((x, y) => disc.bucketOf(flowPacket(null, y, 1, 0)) - disc.bucketOf(flowPacket(null, x, 1, 0)));
+    const bucket = (src: number): number => disc.bucketOf(flowPacket(null, src, 1, 0));
+    expect(new Set(srcs.map(bucket)).size).toBe(30);
+    const first: Packet[] = [];
+    for (const src of srcs) {
+      for (let k = 0; k < 2; k++) {
+        const p = flowPacket(net, src, 1, 972);
+        if (src === srcs[0]) first.push(p);
+        disc.send(p, 0);
+      }
+    }
+    expect(disc.nPackets).toBe(60);
+    const dropped: Packet[] = [];
+    disc.dropTrace.connect((p) => dropped.push(p));
+    disc.send(flowPacket(net, srcs[29], 2, 972), 0); // 61 > 60: every flow holds 2000 B; the first created loses its head
+    expect(dropped).toEqual([first[0]]);
+    expect(disc.flowLength(bucket(srcs[0]))).toBe(1);
+    // The device goes down: what the disc holds ends in creation order of its flows.
+    const order: number[] = [];
+    net.dropTrace.connect((p, reason) => { if (reason === DropReason.LINK_DOWN && p.srcPort === 1 && p.srcIp !== 1) order.push(p.srcIp); });
+    dev.setUp(false);
+    expect([...new Set(order)]).toEqual(srcs);
+    expectConserved(net);
+  });
+
   it('limits the batch to DropBatchSize', () => {
     const { net, disc } = discOnLink({ limitPackets: 20, dropBatchSize: 3 });
     disc.send(flowPacket(net, 1, 1, 72), 0);
