@@ -7,6 +7,14 @@
  * below the highest sequence number its socket has sent), hops, device,
  * queue-disc and link-loss drops. The run stops as soon as every request
  * has ended, as the anchor's does. Only the simulation is timed.
+ *
+ * --runs=N runs N replications (--run, --run+1, ...) of both and prints each
+ * measure's mean and standard error side by side: the two simulators draw
+ * different random numbers, so run k of one is not run k of the other, and
+ * on the switch the drops, retransmissions and 3 s SYN-ACK timeouts of one
+ * run are a handful of random events (ns-3's device drops over 60 runs:
+ * mean 147, standard deviation 138). Replications run in one process, so
+ * their speeds are warm; a speed is measured by a run without --runs.
  */
 import { queueDiscDrops } from '../src/net/drop-reason';
 import { buildSimulation } from '../src/scenario/build';
@@ -192,14 +200,73 @@ export function tcpAnchorArgs(flags: Map<string, string>): string[] {
 export const TCP_ANCHOR_MEASURES = ['req_done', 'req_failed', 'mean_ct_ms', 'p50_ct_ms', 'p99_ct_ms', 'max_ct_ms', 'tcp_segs', 'retx', 'retx_syn',
   'hops', 'dev_drops', 'qdisc_drops', 'loss_drops', 'events', 'hops_per_sec'] as const;
 
-/** `npm run bench -- tcp-anchor [run.sh tcp flags] [--anchors]`: netsim's line, then ns-3's and each measure side by side. */
+/** The measures compared over replications: TCP_ANCHOR_MEASURES without the event count and the speed, which differ by design. */
+const REPLICA_MEASURES = TCP_ANCHOR_MEASURES.filter((k) => k !== 'events' && k !== 'hops_per_sec');
+
+/** Mean and standard error of the mean (sample standard deviation / sqrt(n); 0 for one value). */
+export function meanAndError(xs: readonly number[]): { mean: number; sem: number } {
+  const n = xs.length;
+  if (n === 0) return { mean: NaN, sem: NaN };
+  const mean = xs.reduce((a, b) => a + b, 0) / n;
+  if (n === 1) return { mean, sem: 0 };
+  const ss = xs.reduce((a, x) => a + (x - mean) ** 2, 0);
+  return { mean, sem: Math.sqrt(ss / (n - 1) / n) };
+}
+
+/**
+ * One line a measure over replications: netsim's mean±standard error, and
+ * with anchor lines ns-3's beside it and z, their difference in combined
+ * standard errors (|z| < 2: not told apart by these runs).
+ */
+export function replicaLines(ours: readonly BenchLine[], ns3: readonly BenchLine[], keys: readonly string[] = REPLICA_MEASURES): string[] {
+  const cell = (ls: readonly BenchLine[], k: string): { mean: number; sem: number; text: string } => {
+    const m = meanAndError(ls.map((l) => Number(l.extra[k])));
+    return { ...m, text: `${m.mean.toFixed(2)}±${m.sem.toFixed(2)}` };
+  };
+  const name = ours[0]?.name ?? '?';
+  return keys.map((k) => {
+    const a = cell(ours, k);
+    if (ns3.length === 0) return `runs ${name} runs=${ours.length} ${k}=${a.text}`;
+    const b = cell(ns3, k);
+    const se = Math.hypot(a.sem, b.sem);
+    const z = se > 0 ? `${a.mean >= b.mean ? '+' : ''}${((a.mean - b.mean) / se).toFixed(2)}` : a.mean === b.mean ? '0' : 'n/a';
+    return `compare-runs ${name}/${ns3[0].name} runs=${ours.length}/${ns3.length} ${k}=${a.text}/${b.text} z=${z}`;
+  });
+}
+
+/** `--runs=N`: N replications of netsim (and of ns-3 with --anchors), each line printed, then replicaLines. */
+function tcpAnchorReplicas(o: Ns3TcpFlags, runs: number, flags: Map<string, string>): void {
+  const ours: BenchLine[] = [];
+  const ns3: BenchLine[] = [];
+  const args = tcpAnchorArgs(flags).filter((a) => !a.startsWith('--run='));
+  for (let run = o.run; run < o.run + runs; run++) {
+    const l = benchTcpAnchor({ ...o, run });
+    ours.push(l);
+    console.log(benchLineText(l));
+    if (!flags.has('anchors')) continue;
+    const a = runAnchor('tcp', [...args, `--run=${run}`]).find((x) => x.name === `ns3_tcp_${o.variant}`);
+    if (a !== undefined) ns3.push(a);
+  }
+  for (const line of replicaLines(ours, ns3)) console.log(line);
+}
+
+/** `npm run bench -- tcp-anchor [run.sh tcp flags] [--anchors] [--runs=N]`: netsim's line, then ns-3's and each measure side by side. */
 export function tcpAnchorSuite(flags: Map<string, string>): void {
   let o: Ns3TcpFlags;
+  let runs = 1;
   try {
     o = tcpAnchorFlags(flags);
+    if (flags.has('runs')) {
+      runs = Number(flags.get('runs'));
+      if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs=${flags.get('runs')} is not valid; expected a whole number >= 1`);
+    }
   } catch (e) {
     console.error(`bench tcp-anchor: ${(e as Error).message}`);
     process.exit(2);
+  }
+  if (runs > 1) {
+    tcpAnchorReplicas(o, runs, flags);
+    return;
   }
   const ours = benchTcpAnchor(o);
   console.log(benchLineText(ours));
