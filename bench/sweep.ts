@@ -10,7 +10,10 @@
  *
  * The machine is shared: each line records the CPU seconds that other
  * processes used while it ran (others_cpu_s: the machine's busy time from
- * /proc/stat less that of this benchmark's processes), and --repeat=n
+ * /proc/stat less that of this benchmark's processes) and those the sweep
+ * used itself (cpu_s: the sweep's process, and its workers and Redis in
+ * the queue modes): two points at once cost more CPU than one after the
+ * other (shared caches and memory), which bounds the ratio. --repeat=n
  * runs every mode n times, interleaved, keeping the run that others
  * disturbed least.
  */
@@ -76,12 +79,12 @@ function sweepArgs(o: SweepBenchOptions, out: string): string[] {
 }
 
 /** One timed run of `mode`: wall seconds, the rows it wrote, and the CPU seconds other processes used meanwhile. */
-async function runMode(mode: SweepMode, o: SweepBenchOptions, dir: string, redis: LocalRedis | null, n: number): Promise<{ wall: number; rows: string; others: number }> {
+async function runMode(mode: SweepMode, o: SweepBenchOptions, dir: string, redis: LocalRedis | null, n: number): Promise<{ wall: number; rows: string; others: number; cpu: number }> {
   const out = join(dir, `${mode}-${n}.csv`);
   if (mode === 'j1' || mode === 'j2') {
     const busy0 = machineBusyS();
     const r = await runTimed([...sweepArgs(o, out), '-j', mode === 'j1' ? '1' : '2']);
-    return { wall: r.wall, rows: readFileSync(out, 'utf8'), others: machineBusyS() - busy0 - r.cpu };
+    return { wall: r.wall, rows: readFileSync(out, 'utf8'), others: machineBusyS() - busy0 - r.cpu, cpu: r.cpu };
   }
   const queue = `bench-${process.pid}-${mode}-${n}`;
   const workers = Array.from({ length: mode === 'queue1' ? 1 : 2 }, () => startWorker(redis!.url, queue));
@@ -90,7 +93,8 @@ async function runMode(mode: SweepMode, o: SweepBenchOptions, dir: string, redis
     const ours = (): number => [redis!.process.pid, ...workers.map((w) => w.child.pid)].reduce((a: number, pid) => a + processCpuS(pid), 0);
     const busy0 = machineBusyS(), ours0 = ours();
     const r = await runTimed([...sweepArgs(o, out), '--queue', redis!.url, '--queue-name', queue]);
-    return { wall: r.wall, rows: readFileSync(out, 'utf8'), others: machineBusyS() - busy0 - r.cpu - (ours() - ours0) };
+    const workersCpu = ours() - ours0;
+    return { wall: r.wall, rows: readFileSync(out, 'utf8'), others: machineBusyS() - busy0 - r.cpu - workersCpu, cpu: r.cpu + workersCpu };
   } finally {
     for (const w of workers) w.child.kill('SIGTERM');
     await Promise.all(workers.map((w) => w.exited));
@@ -99,7 +103,7 @@ async function runMode(mode: SweepMode, o: SweepBenchOptions, dir: string, redis
 
 export async function benchSweep(o: SweepBenchOptions): Promise<BenchLine[]> {
   const dir = mkdtempSync(join(tmpdir(), 'netsim-bench-sweep-'));
-  const best = new Map<SweepMode, { wall: number; others: number }>();
+  const best = new Map<SweepMode, { wall: number; others: number; cpu: number }>();
   const rows = new Map<SweepMode, string>();
   const redis = o.modes.some((m) => m.startsWith('queue')) ? await startRedis('the queue modes (or --modes=j1,j2) need') : null;
   try {
@@ -111,7 +115,7 @@ export async function benchSweep(o: SweepBenchOptions): Promise<BenchLine[]> {
         rows.set(mode, r.rows);
         // The least disturbed run (others' CPU per second of it); ties go to the faster.
         const b = best.get(mode), d = r.others / r.wall;
-        if (b === undefined || d < b.others / b.wall - 0.02 || (Math.abs(d - b.others / b.wall) <= 0.02 && r.wall < b.wall)) best.set(mode, { wall: r.wall, others: r.others });
+        if (b === undefined || d < b.others / b.wall - 0.02 || (Math.abs(d - b.others / b.wall) <= 0.02 && r.wall < b.wall)) best.set(mode, { wall: r.wall, others: r.others, cpu: r.cpu });
       }
     }
   } finally {
@@ -121,11 +125,11 @@ export async function benchSweep(o: SweepBenchOptions): Promise<BenchLine[]> {
   const reference = rows.get(o.modes[0])!;
   for (const [mode, text] of rows) if (text !== reference) throw new Error(`sweep rows differ between ${o.modes[0]} and ${mode}`);
   return o.modes.map((mode) => {
-    const { wall, others } = best.get(mode)!;
+    const { wall, others, cpu } = best.get(mode)!;
     const local = mode === 'j1' || mode === 'j2';
     return parseBenchLine(formatBenchLine(`netsim_sweep_${mode}`, o.points / wall, wall, {
       scenario: o.scenario, points: o.points, mode: local ? 'threads' : 'queue', workers: mode.endsWith('1') ? 1 : 2,
-      points_per_sec: (o.points / wall).toFixed(3), set: o.sets.join(';') || 'none', of_runs: o.repeat, others_cpu_s: others.toFixed(2),
+      points_per_sec: (o.points / wall).toFixed(3), set: o.sets.join(';') || 'none', of_runs: o.repeat, others_cpu_s: others.toFixed(2), cpu_s: cpu.toFixed(2),
     }))!;
   });
 }
@@ -149,7 +153,11 @@ export async function sweepSuite(flags: Map<string, string>): Promise<void> {
   const get = (m: SweepMode): BenchLine | undefined => lines.find((l) => l.name === `netsim_sweep_${m}`);
   const ratio = (two: SweepMode, one: SweepMode, what: string): void => {
     const a = get(one), b = get(two);
-    if (a !== undefined && b !== undefined) console.log(`ratio netsim_sweep_${two}/netsim_sweep_${one} wall=${(a.wallS / b.wallS).toFixed(2)}x (${what}; goal >= 1.8x; rows identical)`);
+    if (a === undefined || b === undefined) return;
+    console.log(`ratio netsim_sweep_${two}/netsim_sweep_${one} wall=${(a.wallS / b.wallS).toFixed(2)}x (${what}; goal >= 1.8x; rows identical)`);
+    // The same points cost more CPU when two run at once (shared caches and memory): the bound on the ratio.
+    const ca = Number(a.extra.cpu_s), cb = Number(b.extra.cpu_s);
+    console.log(`# cpu: ${two} used ${cb.toFixed(1)} s of CPU for the points, ${one} ${ca.toFixed(1)} s (x${(cb / ca).toFixed(2)}); at that cost 2 cores give at most ${(2 * ca / cb).toFixed(2)}x`);
   };
   ratio('j2', 'j1', 'two threads against one');
   ratio('queue2', 'queue1', 'two queue workers against one');
