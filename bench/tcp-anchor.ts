@@ -19,6 +19,7 @@
 import { queueDiscDrops } from '../src/net/drop-reason';
 import { buildSimulation } from '../src/scenario/build';
 import { mustLoad, NS3_TCP_DEFAULTS, ns3TcpScenario, type Ns3TcpFlags } from '../src/scenario/presets';
+import { meanAndError } from '../src/scenario/replications';
 import { TcpCounters } from '../src/transport/tcp-counters';
 import { benchLineText, formatBenchLine, parseBenchLine, printRatio, runAnchor, warmLine, type BenchLine } from './anchors';
 
@@ -202,16 +203,6 @@ export const TCP_ANCHOR_MEASURES = ['req_done', 'req_failed', 'mean_ct_ms', 'p50
 
 /** The measures compared over replications: TCP_ANCHOR_MEASURES without the event count and the speed, which differ by design. */
 const REPLICA_MEASURES = TCP_ANCHOR_MEASURES.filter((k) => k !== 'events' && k !== 'hops_per_sec');
-
-/** Mean and standard error of the mean (sample standard deviation / sqrt(n); 0 for one value). */
-export function meanAndError(xs: readonly number[]): { mean: number; sem: number } {
-  const n = xs.length;
-  if (n === 0) return { mean: NaN, sem: NaN };
-  const mean = xs.reduce((a, b) => a + b, 0) / n;
-  if (n === 1) return { mean, sem: 0 };
-  const ss = xs.reduce((a, x) => a + (x - mean) ** 2, 0);
-  return { mean, sem: Math.sqrt(ss / (n - 1) / n) };
-}
 
 /**
  * One line a measure over replications: netsim's mean±standard error, and

@@ -18,16 +18,24 @@ export interface Estimate {
   halfWidth: number | null;
 }
 
+/** Mean and standard error of the mean (sample standard deviation / sqrt(n); 0 for one value, NaN for none). */
+export function meanAndError(xs: readonly number[]): { mean: number; sem: number } {
+  const n = xs.length;
+  if (n === 0) return { mean: NaN, sem: NaN };
+  const mean = xs.reduce((a, b) => a + b, 0) / n;
+  if (n === 1) return { mean, sem: 0 };
+  let ss = 0;
+  for (const x of xs) ss += (x - mean) * (x - mean);
+  return { mean, sem: Math.sqrt(ss / (n - 1)) / Math.sqrt(n) };
+}
+
 export function estimate(values: readonly (number | null)[], confidence = 0.95): Estimate {
   const xs = values.filter((v): v is number => v !== null && Number.isFinite(v));
   const n = xs.length;
   if (n === 0) return { n: 0, mean: null, halfWidth: null };
-  const mean = xs.reduce((a, b) => a + b, 0) / n;
+  const { mean, sem } = meanAndError(xs);
   if (n < 2) return { n, mean, halfWidth: null };
-  let ss = 0;
-  for (const x of xs) ss += (x - mean) * (x - mean);
-  const sd = Math.sqrt(ss / (n - 1));
-  return { n, mean, halfWidth: tQuantile(1 - (1 - confidence) / 2, n - 1) * sd / Math.sqrt(n) };
+  return { n, mean, halfWidth: tQuantile(1 - (1 - confidence) / 2, n - 1) * sem };
 }
 
 export type Summary = Record<MetricName, Estimate>;

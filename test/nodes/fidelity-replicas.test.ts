@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { BenchLine } from '../../bench/anchors';
-import { meanAndError, replicaLines } from '../../bench/tcp-anchor';
+import { replicaLines } from '../../bench/tcp-anchor';
+import { meanAndError } from '../../src/scenario/replications';
 
 const line = (name: string, extra: Record<string, number>): BenchLine => ({
   name, eventsPerSec: 0, wallS: 0, extra: Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, String(v)])),
