@@ -153,10 +153,6 @@ class FlowTable {
     return this.dense !== null ? this.dense[h] : this.map!.get(h);
   }
 
-  get isDense(): boolean {
-    return this.dense !== null;
-  }
-
   set(h: number, f: FqCoDelFlow): void {
     if (this.dense !== null) this.dense[h] = f;
     else this.map!.set(h, f);
