@@ -1,5 +1,6 @@
 /**
- * `npm run bench -- flame [--scenario=comparison] [--design=nic-forward] [--out=bench/flame-comparison.svg]`:
+ * `npm run bench -- flame [--scenario=comparison] [--design=nic-forward] [--out=bench/flame-comparison.svg]
+ * [--set=path=value,...]`:
  * a flame graph of one design's run of a scenario, as an SVG.
  *
  * The profile is V8's own sampling CPU profiler (node:inspector, the
@@ -104,8 +105,9 @@ export async function flameSuite(flags: Map<string, string>): Promise<void> {
   const design = flags.get('design') ?? 'nic-forward';
   const out = flags.get('out') ?? `bench/flame-${ref.replace(/[^a-z0-9-]/gi, '_')}.svg`;
   if (!isDesign(design)) throw new Error(`--design=${design} is not a design`);
-  const r = loadScenarioFile(ref);
-  if (!r.ok) throw new Error(`${ref}: not a valid scenario`);
+  const sets = (flags.get('set') ?? '').split(',').filter((x) => x !== '');
+  const r = loadScenarioFile(ref, sets);
+  if (!r.ok) throw new Error(`${ref}: ${r.problems.map((p) => `${p.path.join('.')}: ${p.message}`).join('; ')}`);
   const d = withDesign(r.scenario, design);
   if (!d.ok) throw new Error(`${ref}: ${design} does not apply`);
   const sim = buildSimulation(d.scenario, { run: 1 });
