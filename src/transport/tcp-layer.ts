@@ -147,6 +147,8 @@ export class TcpLayer implements L4Protocol {
   readonly protocolNumber = IpProtocol.TCP;
   readonly opts: TcpOptions;
   private readonly conns = new Map<number, Map<number, TcpSocket>>();
+  /** Connections in `conns`, all ports together. */
+  private nConns = 0;
   /**
    * Handles: each connection in the table has a slot (1-65535) by which
    * another device can name it (the cluster's connection reference); a
@@ -254,7 +256,9 @@ export class TcpLayer implements L4Protocol {
     const t = s.tcb;
     let m = this.conns.get(t.localPort);
     if (m === undefined) this.conns.set(t.localPort, (m = new Map()));
-    m.set(endpointKey(t.remoteIp, t.remotePort), s);
+    const k = endpointKey(t.remoteIp, t.remotePort);
+    if (!m.has(k)) this.nConns++;
+    m.set(k, s);
     if (this.counted) this.node.net.openConnections++;
     const h = this.freeSlots.pop() ?? (this.slots.length <= 65535 ? this.slots.length : 0);
     if (h !== 0) this.slots[h] = s;
@@ -274,6 +278,7 @@ export class TcpLayer implements L4Protocol {
     const k = endpointKey(t.remoteIp, t.remotePort);
     if (m !== undefined && m.get(k) === s) {
       m.delete(k);
+      this.nConns--;
       if (this.counted) this.node.net.openConnections--;
       if (s.handle !== 0 && this.slots[s.handle] === s) {
         this.slots[s.handle] = undefined;
@@ -307,11 +312,9 @@ export class TcpLayer implements L4Protocol {
     return out;
   }
 
-  /** Number of connections in the table. */
+  /** Number of connections in the table (a server's load report reads it every period). */
   get size(): number {
-    let n = 0;
-    for (const m of this.conns.values()) n += m.size;
-    return n;
+    return this.nConns;
   }
 
   /** A passive connection completed its handshake: hand it to the listener. */

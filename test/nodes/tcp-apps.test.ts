@@ -83,7 +83,20 @@ describe('TCP request/response', () => {
     for (const app of w.serverApps) app.requestTrace.connect((_s, r) => servedBy.add(r.clientId));
     const lat: number[] = [];
     w.stats.latencyTrace.connect((ns) => lat.push(ns));
+    // The layers' connection counts (a server's load report reads them) against their tables, every 2 ms.
+    let checks = 0, open = 0;
+    const countCheck = (): void => {
+      for (const t of w.tcpLayers) {
+        expect(t.size).toBe(t.sockets().length);
+        open += t.size;
+      }
+      checks++;
+      if (w.stats.completed < 100) w.topo.net.sim.schedule(2 * MS, countCheck);
+    };
+    w.topo.net.sim.schedule(0, countCheck);
     w.topo.net.sim.run();
+    expect(checks).toBeGreaterThan(100);
+    expect(open).toBeGreaterThan(0);
     expectAllServed(w, 100);
     // One connection per request: handshake then request/response, 2 RTT at least.
     expect(w.stats.connectionsOpened).toBe(100);
