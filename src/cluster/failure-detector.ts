@@ -23,15 +23,17 @@
  * cleared, how often a peer was forgotten, and how often one was forgotten
  * while its node was in fact up (a false death: a measure, never an input).
  *
- * Cost: O(1) per report; `check` walks only the reports older than
- * deadAfter since the last check (a queue of arrivals), so a thousand-server
- * cluster does not pay O(peers) per period and server; phi judges every peer
- * against its own gaps and scans them all.
+ * Cost: O(1) per report; `check` walks only the peers silent for longer
+ * than deadAfter since the last check (the peers in the order they were last
+ * heard, a linked list through two arrays: a report moves its sender to the
+ * back), so a thousand-server cluster does not pay O(peers) per period and
+ * server, and holds one entry a peer however long deadAfter is (a queue of
+ * every arrival held 100 s of them under the sampled exchange, 4,000 a
+ * server); phi judges every peer against its own gaps and scans them all.
  */
 import type { Network } from '../net/network';
 import { TraceSource } from '../net/trace-source';
 import type { Member } from './member';
-import { TimedFifo } from './timed-fifo';
 
 export type DetectorOptions =
   | { kind: 'timeout'; deadAfterNs: number }
@@ -39,6 +41,8 @@ export type DetectorOptions =
   | { kind: 'phi'; threshold: number; minStdNs: number; window: number; acceptablePauseNs: number; deadAfterNs: number };
 
 const UNKNOWN = 0, ALIVE = 1, SUSPECT = 2, GONE = 3;
+/** prev/next of a peer not on the heard list. */
+const UNLINKED = -2;
 
 export interface DetectorEvents {
   /** Ask peer `index` whether it is alive (probe kind). */
@@ -66,8 +70,13 @@ export class FailureDetector {
   rejoined = 0;
   /** A peer was forgotten: (index, time). */
   readonly forgetTrace = new TraceSource<[number, number]>('detector-forget');
-  // Arrivals (peer, time), oldest first: a peer is overdue once its latest one is older than deadAfter (not for phi).
-  private readonly arrivals = new TimedFifo();
+  // The peers heard since they were last checked, least recently heard first
+  // (not for phi): prev/next indices, -1 at the ends; a peer off the list has
+  // prev === next === UNLINKED.
+  private readonly prev: Int32Array;
+  private readonly next: Int32Array;
+  private head = -1;
+  private tail = -1;
   private readonly overdueNow: number[] = [];
 
   constructor(
@@ -91,6 +100,8 @@ export class FailureDetector {
     this.gapCount = new Int32Array(n);
     this.gapSum = new Float64Array(n);
     this.gapSq = new Float64Array(n);
+    this.prev = new Int32Array(opts.kind === 'phi' ? 0 : n).fill(UNLINKED);
+    this.next = new Int32Array(opts.kind === 'phi' ? 0 : n).fill(UNLINKED);
   }
 
   /** A report (or any sign of life) from peer `i` arrived at `now` (the clock: it never decreases). */
@@ -99,15 +110,34 @@ export class FailureDetector {
     const st = this.status[i];
     if (this.opts.kind === 'phi' && st !== UNKNOWN && st !== GONE) this.addGap(i, now - this.lastHeard[i]);
     this.lastHeard[i] = now;
-    this.noteHeard(i, now);
+    this.noteHeard(i);
     if (st === SUSPECT) this.clear(i);
     else if (st === GONE) this.rejoined++;
     this.status[i] = ALIVE;
   }
 
-  private noteHeard(i: number, now: number): void {
+  /** Move peer `i` (heard at lastHeard[i], the latest time yet) to the back of the list. */
+  private noteHeard(i: number): void {
     if (this.opts.kind === 'phi') return;
-    this.arrivals.push(i, now);
+    if (this.tail === i) return;
+    this.unlink(i);
+    this.prev[i] = this.tail;
+    this.next[i] = -1;
+    if (this.tail >= 0) this.next[this.tail] = i;
+    else this.head = i;
+    this.tail = i;
+  }
+
+  private unlink(i: number): void {
+    const p = this.prev[i];
+    if (p === UNLINKED) return;
+    const n = this.next[i];
+    if (p >= 0) this.next[p] = n;
+    else this.head = n;
+    if (n >= 0) this.prev[n] = p;
+    else this.tail = p;
+    this.prev[i] = UNLINKED;
+    this.next[i] = UNLINKED;
   }
 
   /** Whether decisions may place connections on peer `i`. */
@@ -130,11 +160,10 @@ export class FailureDetector {
     const due = this.overdueNow;
     due.length = 0;
     const oldest = now - this.opts.deadAfterNs;
-    const q = this.arrivals;
-    while (q.oldestTime() < oldest) {
-      const i = q.oldestId();
-      if (this.lastHeard[i] === q.oldestTime() && this.status[i] === ALIVE && !due.includes(i)) due.push(i);
-      q.shift();
+    while (this.head >= 0 && this.lastHeard[this.head] < oldest) {
+      const i = this.head;
+      if (this.status[i] === ALIVE) due.push(i);
+      this.unlink(i);
     }
     if (due.length > 1) due.sort((a, b) => a - b);
     for (const i of due) {
@@ -148,7 +177,7 @@ export class FailureDetector {
   probeAnswered(i: number, now: number): void {
     if (this.status[i] !== SUSPECT) return;
     this.lastHeard[i] = now;
-    this.noteHeard(i, now);
+    this.noteHeard(i);
     this.status[i] = ALIVE;
     this.clear(i);
   }

@@ -155,6 +155,35 @@ describe('failure detectors', () => {
     expect(d.cleared).toBe(1);
   });
 
+  it('timeout: forgets exactly the peers a scan of every last-heard time finds, over many arrivals in any order', () => {
+    // The detector keeps the peers in the order they were last heard; a brute-force scan is the reference.
+    const n = 40, dead = 300;
+    const { d, forgotten } = detector({ kind: 'timeout', deadAfterNs: dead }, new Array(n).fill(true));
+    const last = new Array<number>(n).fill(-1);
+    const expected: number[] = [];
+    let x = 7;
+    const draw = (k: number): number => { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; return (x >>> 0) % k; }; // xorshift32
+    for (let t = 0; t < 20_000; t += 10) {
+      for (let k = draw(4); k > 0; k--) {
+        const i = 1 + draw(n - 1); // peer 0 is the detector itself
+        d.heard(i, t);
+        last[i] = t;
+      }
+      if (t % 50 === 0) {
+        d.check(t);
+        for (let i = 1; i < n; i++) {
+          if (last[i] >= 0 && t - last[i] > dead) {
+            expected.push(i);
+            last[i] = -1; // forgotten until heard again
+          }
+        }
+        expect(forgotten).toEqual(expected);
+      }
+    }
+    expect(expected.length).toBeGreaterThan(20);
+    expect(d.rejoined).toBeGreaterThan(0);
+  });
+
   it('phi: judges the silence against the peer\'s own report gaps', () => {
     const { d, forgotten } = detector({ kind: 'phi', deadAfterNs: 1000, threshold: 8, minStdNs: 20, window: 20, acceptablePauseNs: 0 });
     for (let t = 0; t <= 1000; t += 100) d.heard(1, t); // regular gaps of 100
