@@ -12,6 +12,8 @@
 import type { Simulation } from '../scenario/build';
 import { withDesign, type Scenario } from '../scenario/load';
 import { Holder } from '../cluster/connection-directory';
+import { referenceOf } from '../cluster/encapsulation';
+import { EncapHeader } from '../net/packet';
 import type { SmartNic } from '../cluster/smart-nic';
 
 /** A system the claims are checked on in place of a library scenario's own: a change to its scenario or to the built simulation. */
@@ -72,9 +74,7 @@ export const WRONG_SYSTEMS: readonly WrongSystem[] = [
         const real = n.encapsulateFor.bind(n);
         n.encapsulateFor = (p) => {
           real(p, 0, 0);
-          p.encapClientIp = 0;
-          p.encapClientPort = 0;
-          p.encapServerPort = 0;
+          p.encap = new EncapHeader(p.encap!.flags, 0, 0, p.encap!.ownerIp, 0, p.encap!.handle);
         };
       }
     },
@@ -100,7 +100,7 @@ export const WRONG_SYSTEMS: readonly WrongSystem[] = [
   {
     name: 'no-encapsulation', what: 'the first device sends the client\'s packet on over the second LAN without the encapsulation header',
     apply: (sim) => {
-      for (const n of nics(sim)) n.encapsulateFor = (p) => { p.encapFlags = 0; };
+      for (const n of nics(sim)) n.encapsulateFor = (p) => { if (p.encap !== null) p.encap = new EncapHeader(0, p.encap.clientIp, p.encap.clientPort, p.encap.ownerIp, p.encap.serverPort, p.encap.handle); };
     },
   },
   {
@@ -136,7 +136,8 @@ export const WRONG_SYSTEMS: readonly WrongSystem[] = [
         const real = n.forward.bind(n);
         n.forward = (p, owner, handle) => {
           real(p, owner, handle);
-          const e = n.directory.lookup(p.encapClientIp, p.encapClientPort, p.encapServerPort);
+          const r = referenceOf(p);
+          const e = n.directory.lookup(r.clientIp, r.clientPort, r.serverPort);
           if (e !== undefined && e.owner !== Holder.LOCAL && p.payloadBytes > 0) n.directory.remove(e.clientIp, e.clientPort, e.serverPort);
         };
       }

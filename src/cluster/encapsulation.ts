@@ -15,7 +15,7 @@
  * afterwards.
  */
 import type { Ipv4 } from '../net/address';
-import { ENCAP_FORWARDED, EtherType, LAN_FLAGS, PathFlag, type Packet } from '../net/packet';
+import { ENCAP_FORWARDED, EncapHeader, EtherType, LAN_FLAGS, NO_ENCAP, PathFlag, type Packet } from '../net/packet';
 
 /** The reference to a connection's data structure carried in the header. */
 export interface ConnectionRef {
@@ -30,23 +30,19 @@ export interface ConnectionRef {
 /** Wrap `p` (in place) for forwarding to `ownerIp`, whose handle of the connection is `handle` (0: unknown). */
 export function encapsulate(p: Packet, ownerIp: Ipv4, handle: number): void {
   p.etherType = EtherType.ENCAP;
-  p.encapFlags = ENCAP_FORWARDED;
-  p.encapClientIp = p.srcIp;
-  p.encapClientPort = p.srcPort;
-  p.encapOwnerIp = ownerIp;
-  p.encapServerPort = p.dstPort;
-  p.encapHandle = handle;
+  p.encap = new EncapHeader(ENCAP_FORWARDED, p.srcIp, p.srcPort, ownerIp, p.dstPort, handle);
   p.pathFlags = (p.pathFlags & ~LAN_FLAGS) | PathFlag.FORWARDED;
 }
 
 /** True when `p` carries the encapsulation header with the forwarded flag. */
 export function isEncapsulated(p: Packet): boolean {
-  return p.etherType === EtherType.ENCAP && (p.encapFlags & ENCAP_FORWARDED) !== 0;
+  return p.etherType === EtherType.ENCAP && p.encap !== null && (p.encap.flags & ENCAP_FORWARDED) !== 0;
 }
 
 /** The reference carried by an encapsulated packet. */
 export function referenceOf(p: Packet): ConnectionRef {
-  return { clientIp: p.encapClientIp, clientPort: p.encapClientPort, ownerIp: p.encapOwnerIp, serverPort: p.encapServerPort, handle: p.encapHandle };
+  const e = p.encap ?? NO_ENCAP;
+  return { clientIp: e.clientIp, clientPort: e.clientPort, ownerIp: e.ownerIp, serverPort: e.serverPort, handle: e.handle };
 }
 
 /** Unwrap (in place): the original IPv4 packet again. */

@@ -30,7 +30,7 @@ import { checkPort, endpointKey, type Ipv4 } from '../net/address';
 import { CsmaDevice } from '../net/csma';
 import { DropReason } from '../net/drop-reason';
 import type { PacketHolder } from '../net/network';
-import { IpProtocol, PathFlag, TcpFlag, type Packet } from '../net/packet';
+import { IpProtocol, NO_ENCAP, PathFlag, TcpFlag, type Packet } from '../net/packet';
 import { TraceSource } from '../net/trace-source';
 import type { Ipv4Interface } from '../nodes/ip-node';
 import { resetFor, TcpLayer, type TcpOptions } from '../transport/tcp-layer';
@@ -447,18 +447,19 @@ export class SmartNic implements PacketHolder {
       return;
     }
     const tcp = this.self.tcp;
-    const byHandle = p.encapHandle !== 0;
-    const sock = p.encapOwnerIp !== this.self.firstIface.ip ? undefined
-      : byHandle ? tcp.byHandle(p.encapHandle) : tcp.find(p.encapServerPort, p.encapClientIp, p.encapClientPort);
+    const ref = p.encap ?? NO_ENCAP;
+    const byHandle = ref.handle !== 0;
+    const sock = ref.ownerIp !== this.self.firstIface.ip ? undefined
+      : byHandle ? tcp.byHandle(ref.handle) : tcp.find(ref.serverPort, ref.clientIp, ref.clientPort);
     if (this.unwrapTrace.active) this.unwrapTrace.fire(p, byHandle, sock ?? null, this);
     decapsulate(p);
-    if (p.encapOwnerIp !== this.self.firstIface.ip) {
+    if (ref.ownerIp !== this.self.firstIface.ip) {
       this.badReferences++;
       net.drop(p, DropReason.BAD_REFERENCE, this.name);
       return;
     }
     if (sock === undefined) {
-      if (!byHandle && (p.tcpFlags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN && p.srcIp === p.encapClientIp && p.srcPort === p.encapClientPort) {
+      if (!byHandle && (p.tcpFlags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN && p.srcIp === ref.clientIp && p.srcPort === ref.clientPort) {
         tcp.receive(p); // decided at SYN time: the connection is born here
         return;
       }

@@ -13,7 +13,7 @@
  * Cost: one object per snapshot; only on demand.
  */
 import { formatIpv4, formatMac } from '../net/address';
-import { ENCAP_FORWARDED, EtherType, IpProtocol, PathFlag, TcpFlag, type Packet } from '../net/packet';
+import { ENCAP_FORWARDED, EtherType, IpProtocol, NO_ARP, NO_ENCAP, PathFlag, TcpFlag, type Packet } from '../net/packet';
 
 export type FieldValue = number | boolean | string | null | FieldValue[] | { [k: string]: FieldValue };
 export type PacketSnapshot = Record<string, FieldValue>;
@@ -23,6 +23,11 @@ export function snapshotPacket(p: Packet): PacketSnapshot {
   const out: PacketSnapshot = {};
   for (const [k, v] of Object.entries(p)) {
     if (typeof v === 'function') continue;
+    if (k === 'arp' || k === 'encap') {
+      // The header objects read as fields of the packet, named as the wire's: arpOp, encapOwnerIp, ...
+      for (const [f, x] of Object.entries(v ?? (k === 'arp' ? NO_ARP : NO_ENCAP))) out[k + f[0].toUpperCase() + f.slice(1)] = plain(x, 0);
+      continue;
+    }
     out[k] = k === 'appData' ? summarise(v, 0) : plain(v, 0);
   }
   return out;

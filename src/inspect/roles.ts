@@ -68,7 +68,7 @@ export function roleOf(p: Packet, servicePort: number, ctl: number): RoleCode {
  * its acknowledgement in their message.
  */
 export function clientEndOf(p: Packet, servicePort: number, ctl: number): [number, number] | null {
-  if (p.etherType === EtherType.ENCAP) return [p.encapClientIp, p.encapClientPort];
+  if (p.etherType === EtherType.ENCAP) return [p.encap?.clientIp ?? 0, p.encap?.clientPort ?? 0];
   if (ctl === Ctl.MIGRATE || ctl === Ctl.MIGRATE_ACK || ctl === Ctl.CLOSED) {
     const m = controlOf(p);
     if (m?.tcb !== undefined) return [m.tcb.remoteIp, m.tcb.remotePort];

@@ -116,7 +116,7 @@ function refOf(p: Packet): ConnectionRef | null {
 
 function signature(p: Packet): string {
   return `${p.etherType}/${p.srcIp}/${p.dstIp}/${p.protocol}/${p.srcPort}/${p.dstPort}/${p.tcpSeq}/${p.tcpAck}/${p.tcpFlags}/`
-    + `${p.payloadBytes}/${p.ipId}/${p.arpOp}/${p.arpTargetIp}`;
+    + `${p.payloadBytes}/${p.ipId}/${p.arp?.op ?? 0}/${p.arp?.targetIp ?? 0}`;
 }
 
 export class Recorder {
@@ -207,7 +207,8 @@ export class Recorder {
     });
     nic.localTrace.connect((p) => this.record('nic-local', this.locals, { ...this.stamp(), ...this.copy(p), nic: i }));
     nic.forwardTrace.connect((p, owner) => {
-      const s = c.members[owner].tcp.find(p.encapServerPort, p.encapClientIp, p.encapClientPort);
+      const r = referenceOf(p);
+      const s = c.members[owner].tcp.find(r.serverPort, r.clientIp, r.clientPort);
       this.record('nic-forward', this.forwards, {
         ...this.stamp(), ...this.copy(p), nic: i, owner, ownerTcb: s !== undefined ? { localIp: s.tcb.localIp, iss: s.tcb.iss, handle: s.handle } : null,
       });
@@ -262,7 +263,7 @@ export class Recorder {
       srcMac: p.srcMac, dstMac: p.dstMac, srcIp: p.srcIp, dstIp: p.dstIp, srcPort: p.srcPort, dstPort: p.dstPort,
       tcpSeq: p.tcpSeq, tcpAck: p.tcpAck, tcpFlags: p.tcpFlags, payload: p.payloadBytes,
       ipBytes: p.ipBytes(), linkBytes: p.linkPayloadBytes(), frameBytes: p.ethernetBytes(),
-      flags: p.pathFlags, encapFlags: p.encapFlags, ref: refOf(p),
+      flags: p.pathFlags, encapFlags: p.encap?.flags ?? 0, ref: refOf(p),
     };
   }
 

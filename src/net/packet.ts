@@ -63,6 +63,34 @@ export const PathFlag = {
 } as const;
 export const LAN_FLAGS = PathFlag.FIRST_LAN | PathFlag.SECOND_LAN | PathFlag.THIRD_LAN;
 
+/** An ARP message (RFC 826), fixed once made. */
+export class ArpHeader {
+  constructor(
+    readonly op: number,
+    readonly senderMac: Mac,
+    readonly senderIp: Ipv4,
+    readonly targetMac: Mac,
+    readonly targetIp: Ipv4,
+  ) {}
+}
+
+/** The cluster's encapsulation header: flags and the reference to the connection's data structure, fixed once made. */
+export class EncapHeader {
+  constructor(
+    readonly flags: number,
+    readonly clientIp: Ipv4,
+    readonly clientPort: number,
+    readonly ownerIp: Ipv4,
+    readonly serverPort: number,
+    /** The owner's handle of the connection's data structure (its TCP table slot; 0: by client end point). */
+    readonly handle: number,
+  ) {}
+}
+
+/** What a packet without the header reads as (all zero). */
+export const NO_ARP = new ArpHeader(0, 0, 0, 0, 0);
+export const NO_ENCAP = new EncapHeader(0, 0, 0, 0, 0, 0);
+
 export class Packet {
   /** Unique per simulation, in creation order. */
   id: number;
@@ -74,22 +102,16 @@ export class Packet {
   dstMac: Mac = 0;
   etherType = EtherType.IPV4 as number;
 
-  // ARP (etherType ARP)
-  arpOp = 0;
-  arpSenderMac: Mac = 0;
-  arpSenderIp: Ipv4 = 0;
-  arpTargetMac: Mac = 0;
-  arpTargetIp: Ipv4 = 0;
-
-  // Encapsulation header of the cluster (etherType ENCAP): one header that
-  // carries the reference to the connection's data structure.
-  encapFlags = 0;
-  encapClientIp: Ipv4 = 0;
-  encapClientPort = 0;
-  encapOwnerIp: Ipv4 = 0;
-  encapServerPort = 0;
-  /** The owner's handle of the connection's data structure (its TCP table slot; 0: by client end point). */
-  encapHandle = 0;
+  // The two headers few packets carry, each its own object (null when
+  // absent): eleven fields less on every packet (88 B of about 400), and a
+  // flood's clones share them, since neither is changed once made.
+  /** The ARP message (etherType ARP). */
+  arp: ArpHeader | null = null;
+  /**
+   * The cluster's encapsulation header (etherType ENCAP while wrapped; kept
+   * after unwrapping, so the reference stays readable).
+   */
+  encap: EncapHeader | null = null;
 
   // Outer IPv4 header (protocol 4) of an IP-in-IP tunnel (LVS-TUN style),
   // present when `tunnel`; `protocol` stays that of the inner datagram.
@@ -180,17 +202,8 @@ export class Packet {
     p.srcMac = this.srcMac;
     p.dstMac = this.dstMac;
     p.etherType = this.etherType;
-    p.arpOp = this.arpOp;
-    p.arpSenderMac = this.arpSenderMac;
-    p.arpSenderIp = this.arpSenderIp;
-    p.arpTargetMac = this.arpTargetMac;
-    p.arpTargetIp = this.arpTargetIp;
-    p.encapFlags = this.encapFlags;
-    p.encapClientIp = this.encapClientIp;
-    p.encapClientPort = this.encapClientPort;
-    p.encapOwnerIp = this.encapOwnerIp;
-    p.encapServerPort = this.encapServerPort;
-    p.encapHandle = this.encapHandle;
+    p.arp = this.arp;
+    p.encap = this.encap;
     p.tunnel = this.tunnel;
     p.outerSrcIp = this.outerSrcIp;
     p.outerDstIp = this.outerDstIp;

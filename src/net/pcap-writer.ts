@@ -35,7 +35,7 @@
 import type { NetDevice } from './net-device';
 import {
   ARP_SIZE, ENCAP_HEADER, ETH_FCS, ETH_HEADER, ETH_MIN_PAYLOAD, EtherType, IPV4_HEADER, IpProtocol,
-  PPP_HEADER, SEQ_TS_HEADER, TCP_HEADER, TcpOpt, UDP_HEADER, type Packet,
+  NO_ARP, NO_ENCAP, PPP_HEADER, SEQ_TS_HEADER, TCP_HEADER, TcpOpt, UDP_HEADER, type Packet,
 } from './packet';
 
 /** pcap link-layer types (LINKTYPE_*) that netsim devices report. */
@@ -194,23 +194,25 @@ function writeArp(p: Packet, b: Uint8Array, o: number): number {
   put16(b, o + 2, EtherType.IPV4);
   b[o + 4] = 6;
   b[o + 5] = 4;
-  put16(b, o + 6, p.arpOp);
-  putMac(b, o + 8, p.arpSenderMac);
-  put32(b, o + 14, p.arpSenderIp);
-  putMac(b, o + 18, p.arpTargetMac);
-  put32(b, o + 24, p.arpTargetIp);
+  const a = p.arp ?? NO_ARP;
+  put16(b, o + 6, a.op);
+  putMac(b, o + 8, a.senderMac);
+  put32(b, o + 14, a.senderIp);
+  putMac(b, o + 18, a.targetMac);
+  put32(b, o + 24, a.targetIp);
   return o + ARP_SIZE;
 }
 
 /** The cluster's encapsulation header (16 B: flags, 0, client port, server port, handle, client IP, owner IP) then the IPv4 datagram. */
 function writeEncap(p: Packet, b: Uint8Array, o: number): number {
-  b[o] = p.encapFlags & 0xff;
+  const e = p.encap ?? NO_ENCAP;
+  b[o] = e.flags & 0xff;
   b[o + 1] = 0;
-  put16(b, o + 2, p.encapClientPort);
-  put16(b, o + 4, p.encapServerPort);
-  put16(b, o + 6, p.encapHandle);
-  put32(b, o + 8, p.encapClientIp);
-  put32(b, o + 12, p.encapOwnerIp);
+  put16(b, o + 2, e.clientPort);
+  put16(b, o + 4, e.serverPort);
+  put16(b, o + 6, e.handle);
+  put32(b, o + 8, e.clientIp);
+  put32(b, o + 12, e.ownerIp);
   return writeDatagram(p, b, o + ENCAP_HEADER);
 }
 

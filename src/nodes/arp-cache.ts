@@ -28,7 +28,7 @@ import { BROADCAST_MAC, type Ipv4, type Mac } from '../net/address';
 import { DropReason } from '../net/drop-reason';
 import type { NetDevice } from '../net/net-device';
 import type { Network, PacketHolder } from '../net/network';
-import { ArpOp, EtherType, type Packet } from '../net/packet';
+import { ArpHeader, ArpOp, EtherType, type Packet } from '../net/packet';
 import type { LinkSender } from './queue-disc';
 
 export interface ArpOptions {
@@ -146,11 +146,7 @@ export class ArpCache implements PacketHolder {
     if (e.state !== WAIT_REPLY || !this.dev.up) return;
     const p = this.net.newPacket();
     p.etherType = EtherType.ARP;
-    p.arpOp = ArpOp.REQUEST;
-    p.arpSenderMac = this.dev.mac;
-    p.arpSenderIp = this.ip();
-    p.arpTargetMac = 0;
-    p.arpTargetIp = e.ip;
+    p.arp = new ArpHeader(ArpOp.REQUEST, this.dev.mac, this.ip(), 0, e.ip);
     this.requestsSent++;
     this.out.send(p, BROADCAST_MAC);
   }
@@ -181,16 +177,18 @@ export class ArpCache implements PacketHolder {
   receive(p: Packet): void {
     this.net.deliver(p);
     const myIp = this.ip();
-    if (p.arpOp === ArpOp.REQUEST) {
-      if (p.arpTargetIp === myIp) this.sendReply(p.arpSenderIp, p.arpSenderMac);
+    const a = p.arp;
+    if (a === null) return;
+    if (a.op === ArpOp.REQUEST) {
+      if (a.targetIp === myIp) this.sendReply(a.senderIp, a.senderMac);
       return;
     }
-    if (p.arpOp === ArpOp.REPLY && p.arpTargetIp === myIp) {
-      const e = this.entries.get(p.arpSenderIp);
+    if (a.op === ArpOp.REPLY && a.targetIp === myIp) {
+      const e = this.entries.get(a.senderIp);
       if (e === undefined || e.state !== WAIT_REPLY) return;
       e.state = ALIVE;
       e.retries = 0;
-      e.mac = p.arpSenderMac;
+      e.mac = a.senderMac;
       e.until = this.net.now + this.opts.aliveTimeout;
       const pending = e.pending;
       e.pending = [];
@@ -201,11 +199,7 @@ export class ArpCache implements PacketHolder {
   private sendReply(toIp: Ipv4, toMac: Mac): void {
     const p = this.net.newPacket();
     p.etherType = EtherType.ARP;
-    p.arpOp = ArpOp.REPLY;
-    p.arpSenderMac = this.dev.mac;
-    p.arpSenderIp = this.ip();
-    p.arpTargetMac = toMac;
-    p.arpTargetIp = toIp;
+    p.arp = new ArpHeader(ArpOp.REPLY, this.dev.mac, this.ip(), toMac, toIp);
     this.repliesSent++;
     this.out.send(p, toMac);
   }

@@ -18,7 +18,7 @@
  * through a module-level scratch buffer; nothing allocated.
  */
 import { BROADCAST_MAC } from '../net/address';
-import { ArpOp, EtherType, IpProtocol, type Packet } from '../net/packet';
+import { ArpOp, EtherType, IpProtocol, NO_ARP, type Packet } from '../net/packet';
 
 const SEED = 0x8badf00d;
 const C1 = 0xcc9e2d51;
@@ -125,8 +125,9 @@ export function arpFlowHash(senderIp: number, targetIp: number, senderMac: numbe
 /** The flow hash of `p` as it leaves through a queue disc. */
 export function packetFlowHash(p: Packet, perturbation: number): number {
   if (p.etherType === EtherType.ARP) {
-    const targetMac = p.arpOp === ArpOp.REQUEST ? BROADCAST_MAC : p.arpTargetMac;
-    return arpFlowHash(p.arpSenderIp, p.arpTargetIp, p.arpSenderMac, targetMac, p.arpOp, perturbation);
+    const a = p.arp ?? NO_ARP;
+    const targetMac = a.op === ArpOp.REQUEST ? BROADCAST_MAC : a.targetMac;
+    return arpFlowHash(a.senderIp, a.targetIp, a.senderMac, targetMac, a.op, perturbation);
   }
   if (p.tunnel) return ipv4FlowHash(p.outerSrcIp, p.outerDstIp, IpProtocol.IPIP, 0, 0, perturbation);
   const proto = p.protocol;

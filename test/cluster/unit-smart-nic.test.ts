@@ -464,8 +464,8 @@ describe('steps called directly on a built site', () => {
     n.handle(p);
     expect(n.forwarded).toBe(1);
     expect(n.forwardedBytes).toBe(bytes);
-    expect(p.encapHandle).toBe(5);
-    expect(p.encapOwnerIp).toBe(c.members[1].firstIface.ip);
+    expect(p.encap!.handle).toBe(5);
+    expect(p.encap!.ownerIp).toBe(c.members[1].firstIface.ip);
     expect(p.pathFlags & PathFlag.FORWARDED).not.toBe(0);
     n.self.node.net.sim.run({ until: n.self.node.net.now + MS });
     expect(out).toBe(p);

@@ -13,7 +13,7 @@ import {
 import { TimedFifo } from '../../src/cluster/timed-fifo';
 import { StateTable } from '../../src/cluster/state-table';
 import { mix32 } from '../../src/nodes/flow-hash';
-import { ENCAP_FORWARDED, EtherType, Packet, PathFlag } from '../../src/net/packet';
+import { ENCAP_FORWARDED, EncapHeader, EtherType, Packet, PathFlag } from '../../src/net/packet';
 
 describe('TimedFifo', () => {
   it('gives entries back oldest first and drops those before a bound', () => {
@@ -189,18 +189,19 @@ describe('encapsulation', () => {
     Object.assign(p, { srcIp: 11, srcPort: 22, dstIp: 33, dstPort: 80, pathFlags: PathFlag.SECOND_LAN | PathFlag.THIRD_LAN | PathFlag.FIRST_SEEN });
     expect(isEncapsulated(p)).toBe(false);
     encapsulate(p, 44, 0);
-    expect(p.encapFlags).toBe(ENCAP_FORWARDED);
+    expect(p.encap!.flags).toBe(ENCAP_FORWARDED);
     expect(referenceOf(p)).toEqual({ clientIp: 11, clientPort: 22, ownerIp: 44, serverPort: 80, handle: 0 });
     expect(p.pathFlags).toBe(PathFlag.FIRST_SEEN | PathFlag.FORWARDED);
     expect(isEncapsulated(p)).toBe(true);
-    p.encapFlags = 0;
+    const e = p.encap!;
+    p.encap = new EncapHeader(0, e.clientIp, e.clientPort, e.ownerIp, e.serverPort, e.handle);
     expect(isEncapsulated(p)).toBe(false);
-    p.encapFlags = ENCAP_FORWARDED | 2;
+    p.encap = new EncapHeader(ENCAP_FORWARDED | 2, e.clientIp, e.clientPort, e.ownerIp, e.serverPort, e.handle);
     expect(isEncapsulated(p)).toBe(true);
     decapsulate(p);
     expect(p.etherType).toBe(EtherType.IPV4);
     expect(isEncapsulated(p)).toBe(false);
-    expect(p.encapOwnerIp).toBe(44); // the reference stays readable after unwrapping
+    expect(p.encap!.ownerIp).toBe(44); // the reference stays readable after unwrapping
   });
 });
 

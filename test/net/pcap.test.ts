@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BROADCAST_MAC, formatIpv4, parseIpv4, parseMac } from '../../src/net/address';
 import {
-  ArpOp, ENCAP_FORWARDED, ETH_FCS, EtherType, IpProtocol, Packet, TcpFlag,
+  ArpHeader, ArpOp, ENCAP_FORWARDED, EncapHeader, ETH_FCS, EtherType, IpProtocol, Packet, TcpFlag,
 } from '../../src/net/packet';
 import {
   attachPcap, frameLength, internetChecksum, LinkType, PcapWriter, serializeFrame,
@@ -210,10 +210,7 @@ describe('serializeFrame', () => {
     p.etherType = EtherType.ARP;
     p.srcMac = parseMac('02:00:00:00:00:05');
     p.dstMac = BROADCAST_MAC;
-    p.arpOp = ArpOp.REQUEST;
-    p.arpSenderMac = p.srcMac;
-    p.arpSenderIp = parseIpv4('10.0.0.1');
-    p.arpTargetIp = parseIpv4('10.0.0.3');
+    p.arp = new ArpHeader(ArpOp.REQUEST, p.srcMac, parseIpv4('10.0.0.1'), 0, parseIpv4('10.0.0.3'));
     const b = frame(p, LinkType.ETHERNET);
     expect(b.length).toBe(p.ethernetBytes() - ETH_FCS);
     expect(b.length).toBe(60);
@@ -308,11 +305,7 @@ describe('serializeFrame', () => {
   it('cluster encapsulation (0x88b5): 16-byte header then the IPv4 datagram', () => {
     const p = udpPacket(64);
     p.etherType = EtherType.ENCAP;
-    p.encapFlags = ENCAP_FORWARDED;
-    p.encapClientIp = parseIpv4('10.128.0.1');
-    p.encapClientPort = 49153;
-    p.encapServerPort = 9;
-    p.encapOwnerIp = parseIpv4('10.0.0.4');
+    p.encap = new EncapHeader(ENCAP_FORWARDED, parseIpv4('10.128.0.1'), 49153, parseIpv4('10.0.0.4'), 9, 0);
     const b = frame(p, LinkType.ETHERNET);
     expect(b.length).toBe(p.ethernetBytes() - ETH_FCS);
     expect(b.length).toBe(14 + 16 + 20 + 8 + 64);
