@@ -1,13 +1,20 @@
 /**
- * `npm run bench -- start [--reps=3]`: what `npm start` runs (netsim compare
- * on the bundled comparison, all six designs, -j the number of cores), timed
- * from outside as a user sees it: process start to exit, bundle and build
- * included. One line a repetition and the median; the goal is under 5 s.
+ * `npm run bench -- start [--reps=3] [--anchors]`: what `npm start` runs
+ * (netsim compare on the bundled comparison, all six designs, -j the number
+ * of cores), timed from outside as a user sees it: process start to exit,
+ * bundle and build included. One line a repetition and the median; the goal
+ * is under 5 s.
+ *
+ * With --anchors, ns-3's TCP hub anchor (`run.sh tcp --variant=hub`) runs
+ * once after them and a `yardstick` line gives the median over its wall
+ * time: not the same work, but a measure of how fast this machine was in
+ * this run, so that medians taken on different days can be compared (the
+ * shared machines here vary by more than 1.5x from one day to the next).
  */
 import { spawnSync } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatBenchLine } from './anchors';
+import { formatBenchLine, runAnchor } from './anchors';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -34,4 +41,10 @@ export function startSuite(flags: Map<string, string>): void {
   }
   const median = [...walls].sort((a, b) => a - b)[(walls.length - 1) >> 1];
   console.log(formatBenchLine('netsim_start_median', events / median, median, { reps, min_s: Math.min(...walls).toFixed(2), max_s: Math.max(...walls).toFixed(2), events, goal_s: 5 }));
+  if (flags.has('anchors')) {
+    const ns3 = runAnchor('tcp', ['--variant=hub']).find((l) => l.name === 'ns3_tcp_hub');
+    if (ns3 !== undefined) {
+      console.log(`yardstick netsim_start_median/ns3_tcp_hub wall_s=${(median / ns3.wallS).toFixed(2)}x (not the same work: the machine's speed in this run)`);
+    }
+  }
 }
