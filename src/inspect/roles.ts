@@ -11,7 +11,7 @@
  */
 import { CLUSTER_PORT } from '../cluster/control-channel';
 import { REPORT_PORT } from '../cluster/load-reporter';
-import { EtherType, IpProtocol, type Packet } from '../net/packet';
+import { EtherType, IpProtocol, NO_ENCAP, type Packet } from '../net/packet';
 
 export const Role = { REQUEST: 0, FORWARD: 1, MIGRATION: 2, RESPONSE: 3, REPORT: 4, ARP: 5, OTHER: 6 } as const;
 export type RoleCode = (typeof Role)[keyof typeof Role];
@@ -68,7 +68,10 @@ export function roleOf(p: Packet, servicePort: number, ctl: number): RoleCode {
  * its acknowledgement in their message.
  */
 export function clientEndOf(p: Packet, servicePort: number, ctl: number): [number, number] | null {
-  if (p.etherType === EtherType.ENCAP) return [p.encap?.clientIp ?? 0, p.encap?.clientPort ?? 0];
+  if (p.etherType === EtherType.ENCAP) {
+    const e = p.encap ?? NO_ENCAP;
+    return [e.clientIp, e.clientPort];
+  }
   if (ctl === Ctl.MIGRATE || ctl === Ctl.MIGRATE_ACK || ctl === Ctl.CLOSED) {
     const m = controlOf(p);
     if (m?.tcb !== undefined) return [m.tcb.remoteIp, m.tcb.remotePort];
