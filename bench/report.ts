@@ -17,6 +17,7 @@ import { cpus } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseBenchLine, type BenchLine } from './anchors';
+import { floorSection } from './floors';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 export const resultsDir = resolve(benchDir, 'results');
@@ -155,6 +156,9 @@ export function renderReadme(): string {
     }
     if (r.suite === 'scale') out.push(...scaleGoalRows(r.lines));
   }
+  const bySuite = new Map(recs.map((r) => [r.suite, { machine: r.machine, lines: r.lines.map(parseBenchLine).filter((l): l is BenchLine => l !== null) }]));
+  const bounds = floorSection(bySuite);
+  if (bounds.length > 0) out.push('', ...bounds);
   const changes = resolve(benchDir, 'changes.md');
   if (existsSync(changes)) out.push('', ...readFileSync(changes, 'utf8').trimEnd().split('\n'));
   for (const r of recs) {
