@@ -11,9 +11,13 @@
  *   model budget = (goal wall x threads - engine floor) / events
  *   factor       = model time today / model time the goal leaves
  *
- * The hold rate is the `engine` suite's netsim_hold_p<size> line: one pop and
- * one push per event with an empty handler, the least an event can cost in
- * this engine. `threads` is 1 for a single run and, for `npm start`, the
+ * The queue's rate is that of the workload's own recorded run replayed on
+ * the EventQueue (the `queues` suite's queues_ladder_trace_<name> line:
+ * every push, cancel and pop the run made, with an empty handler), where the
+ * workload has a trace; otherwise the `engine` suite's netsim_hold_p<size>
+ * line (one pop and one push per event), the least an event can cost in
+ * this engine. A TCP run asks more of the queue than the hold model does
+ * (timers a second ahead, cancelled by the next ACK). `threads` is 1 for a single run and, for `npm start`, the
  * machine's cores with the designs split perfectly between them (a floor:
  * real threads share caches and memory bandwidth). A budget at or below zero
  * means the queue alone takes longer than the goal allows, whatever the
@@ -35,6 +39,8 @@ interface Floor {
   goalS: number;
   threads: number;
   holdSize: number;
+  /** The recorded trace of this workload (queue-trace.ts), if it has one. */
+  trace?: string;
   /** A note on how the events were obtained (estimated, per request, ...). */
   note?: string;
   /** The events today's wall was spent on, when `events` is a hypothetical count (default: events). */
@@ -43,8 +49,17 @@ interface Floor {
 
 const num = (l: BenchLine, k: string): number => Number(l.extra[k]);
 
-function holdRate(lines: BenchLine[], size: number): number | undefined {
-  return lines.find((l) => l.name === `netsim_hold_p${size}`)?.eventsPerSec;
+/** The recorded trace (queue-trace.ts TRACE_WORKLOADS) of a workload line; the hub's stands for the switch, the one nic-forward design for npm start's six. */
+const TRACE_OF: Record<string, string> = {
+  netsim_cluster_hub: 'udp-hub', netsim_cluster_switch: 'udp-hub', netsim_tcp_hub: 'tcp-hub', netsim_tcp_switch: 'tcp-hub',
+};
+
+/** The queue's events/s for `f` and where it comes from. */
+function queueRate(f: Floor, engine: BenchLine[], queues: BenchLine[]): { rate: number; from: string } | undefined {
+  const t = f.trace === undefined ? undefined : queues.find((l) => l.name === `queues_ladder_trace_${f.trace}`);
+  if (t !== undefined) return { rate: t.eventsPerSec, from: `trace ${f.trace}` };
+  const h = engine.find((l) => l.name === `netsim_hold_p${f.holdSize}`);
+  return h === undefined ? undefined : { rate: h.eventsPerSec, from: `hold p${f.holdSize / 1000} k` };
 }
 
 /** The cores of a record's machine string ("..., 2 cores, node v20"). */
@@ -66,18 +81,18 @@ function floors(by: Map<string, { lines: BenchLine[]; machine: string }>): Floor
     if (o === undefined || a === undefined) continue;
     // ratio x ns-3's hops/s, for netsim's own hop count.
     const goalS = num(o, 'hops') / (ratio * num(a, 'hops_per_sec'));
-    out.push({ goal, from: ours, events: num(o, 'events'), wallS: o.wallS, goalS, threads: 1, holdSize: 1000 });
+    out.push({ goal, from: ours, events: num(o, 'events'), wallS: o.wallS, goalS, threads: 1, holdSize: 1000, trace: TRACE_OF[ours] });
   }
   for (const v of ['hub', 'switch']) {
     const o = get('tcp-anchor', `netsim_tcp_${v}`);
     if (o !== undefined) {
-      out.push({ goal: `TCP ${v}: >= 1.5 M hops/s`, from: o.name, events: num(o, 'events'), wallS: o.wallS, goalS: num(o, 'hops') / 1.5e6, threads: 1, holdSize: 1000 });
+      out.push({ goal: `TCP ${v}: >= 1.5 M hops/s`, from: o.name, events: num(o, 'events'), wallS: o.wallS, goalS: num(o, 'hops') / 1.5e6, threads: 1, holdSize: 1000, trace: TRACE_OF[o.name] });
     }
   }
   const start = get('start', 'netsim_start_median');
   if (start !== undefined) {
     const threads = Math.min(coresOf(by.get('start')!.machine), 6);
-    out.push({ goal: '`npm start`: < 5 s', from: start.name, events: num(start, 'events'), wallS: start.wallS, goalS: 5, threads, holdSize: 10000, note: 'process start to exit' });
+    out.push({ goal: '`npm start`: < 5 s', from: start.name, events: num(start, 'events'), wallS: start.wallS, goalS: 5, threads, holdSize: 10000, trace: 'comparison', note: 'process start to exit' });
   }
   const scale = (by.get('scale')?.lines ?? []).filter((l) => l.name === 'netsim_scale_nic-forward_requests');
   if (scale.length > 0) {
@@ -103,10 +118,12 @@ const secs = (s: number): string => (s >= 100 ? s.toFixed(0) : s >= 1 ? s.toFixe
 /** The section's lines (empty when the engine record or every workload line is missing). */
 export function floorSection(by: Map<string, { lines: BenchLine[]; machine: string }>): string[] {
   const engine = by.get('engine')?.lines ?? [];
+  const queues = by.get('queues')?.lines ?? [];
   const rows: string[] = [];
   for (const f of floors(by)) {
-    const rate = holdRate(engine, f.holdSize);
-    if (rate === undefined) continue;
+    const q = queueRate(f, engine, queues);
+    if (q === undefined) continue;
+    const rate = q.rate;
     const floorS = f.events / rate;
     const today = f.todayEvents ?? f.events;
     const modelToday = (f.wallS * f.threads - today / rate) / today;
@@ -114,15 +131,16 @@ export function floorSection(by: Map<string, { lines: BenchLine[]; machine: stri
     const verdict = f.wallS <= f.goalS ? 'met'
       : budget <= 0 ? `unreachable: the queue alone needs ${secs(floorS / f.threads)} s`
         : `${((f.wallS * f.threads - today / rate) / (budget * f.events)).toFixed(1)}x`;
-    rows.push(`| ${f.goal} | ${f.from}${f.note ? ` (${f.note})` : ''} | ${(f.events / 1e6).toFixed(f.events >= 1e8 ? 0 : 2)} M | ${secs(f.wallS)} | ${secs(f.goalS)} | ${secs(floorS / f.threads)} (p${f.holdSize / 1000} k, ${(rate / 1e6).toFixed(2)} M/s${f.threads > 1 ? `, ${f.threads} threads` : ''}) | ${us(modelToday)} | ${budget > 0 ? us(budget) : 'none'} | ${verdict} |`);
+    rows.push(`| ${f.goal} | ${f.from}${f.note ? ` (${f.note})` : ''} | ${(f.events / 1e6).toFixed(f.events >= 1e8 ? 0 : 2)} M | ${secs(f.wallS)} | ${secs(f.goalS)} | ${secs(floorS / f.threads)} (${q.from}, ${(rate / 1e6).toFixed(2)} M/s${f.threads > 1 ? `, ${f.threads} threads` : ''}) | ${us(modelToday)} | ${budget > 0 ? us(budget) : 'none'} | ${verdict} |`);
   }
   if (rows.length === 0) return [];
   return [
     '## What bounds each goal',
     '',
     'Rendered from the same records (bench/floors.ts says how). "Queue alone" is the time the',
-    'workload\'s events take in the event queue with nothing else to do (the engine suite\'s hold',
-    'rate at the workload\'s pending size); the rest of today\'s time is the model, per event. The',
+    'workload\'s events take in the event queue with nothing else to do (its own run replayed on the',
+    'queue by the queues suite where it has a trace, else the engine suite\'s hold rate at its pending',
+    'size); the rest of today\'s time is the model, per event. The',
     'last column is how much less time the model must take in all for the goal, with the queue as',
     'it is; "unreachable" means the queue alone needs more than the goal allows.',
     '',

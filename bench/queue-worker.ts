@@ -14,6 +14,9 @@
  * timed. Increments are drawn beforehand into a ring of 2^20 integers (ns),
  * so every structure sees the same times and the RNG is not in the loop.
  * chain: one event pending, each op pops it and pushes it 1 ns later.
+ * trace (--traces=name=file,...): a recorded run's pushes, cancels and pops
+ * replayed (queue-trace.ts), once to warm up and once timed, each on a
+ * fresh queue; ops = the events the run ran.
  */
 import { pathToFileURL } from 'node:url';
 import { RandomStream } from '../src/engine';
@@ -23,6 +26,7 @@ import { CalendarQueue } from '../src/engine/calendar-queue';
 import { LadderQueue, type LadderTuning } from '../src/engine/ladder-queue';
 import type { Handler } from '../src/engine/event-slots';
 import { timed } from './engine';
+import { readTrace, replayTrace, type TraceQueue } from './queue-trace';
 
 export interface QueueLike {
   push(time: number, fn: Handler, arg: unknown): number;
@@ -31,7 +35,7 @@ export interface QueueLike {
   readonly size: number;
 }
 
-export const STRUCTURES: Record<string, (cap: number, tune: Partial<LadderTuning>) => QueueLike> = {
+export const STRUCTURES: Record<string, (cap: number, tune: Partial<LadderTuning>) => QueueLike & TraceQueue> = {
   heap: (cap) => new HeapQueue(cap),
   calendar: (cap) => new CalendarQueue(cap),
   'two-level': (cap, tune) => new LadderQueue(cap, { ...EVENT_QUEUE_TUNING, maxRungs: 1, ...tune }),
@@ -85,8 +89,9 @@ function chainOps(q: QueueLike, ops: number): void {
 
 export interface CellResult {
   structure: string;
-  shape: 'hold' | 'chain';
-  dist: Distribution | '-';
+  shape: 'hold' | 'chain' | 'trace';
+  /** The increment distribution (hold), the trace's name (trace), or '-'. */
+  dist: Distribution | string;
   p: number;
   ops: number;
   eventsPerSec: number;
@@ -114,6 +119,15 @@ export async function chainCell(structure: string, tune: Partial<LadderTuning>, 
   chainOps(q, 100_000);
   const t = await timed(() => chainOps(q, n));
   return { structure, shape: 'chain', dist: '-', p: 1, ops: n, eventsPerSec: n / t.wallS, wallS: t.wallS, cpuEventsPerSec: n / t.cpuS, gcs: t.gcs };
+}
+
+export async function traceCell(structure: string, tune: Partial<LadderTuning>, name: string, file: string): Promise<CellResult> {
+  const t = readTrace(file);
+  replayTrace(STRUCTURES[structure](1024, tune), t);
+  const q = STRUCTURES[structure](1024, tune);
+  const r = await timed(() => replayTrace(q, t));
+  const n = r.result;
+  return { structure, shape: 'trace', dist: name, p: 0, ops: n, eventsPerSec: n / r.wallS, wallS: r.wallS, cpuEventsPerSec: n / r.cpuS, gcs: r.gcs };
 }
 
 export function parseTune(s: string | undefined): Partial<LadderTuning> {
@@ -144,6 +158,10 @@ async function main(): Promise<void> {
   const mean = Number(flags.get('meanNs') ?? 100_000);
   const seed = Number(flags.get('seed') ?? 1);
   const tune = parseTune(flags.get('tune'));
+  for (const nf of (flags.get('traces') ?? '').split(',').filter(Boolean)) {
+    const [name, file] = nf.split('=');
+    console.log(JSON.stringify(await traceCell(structure, tune, name, file)));
+  }
   if (chainN > 0) console.log(JSON.stringify(await chainCell(structure, tune, chainN)));
   for (const d of dists) {
     const incs = increments(d, mean, seed);

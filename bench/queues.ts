@@ -8,12 +8,18 @@
  *
  * Flags: --structures=heap,calendar,two-level,ladder --sizes=10,...,1000000
  * --dists=exp,uniform,bimodal --reps=3 --n=1000000 --chainN=2000000
- * --tune=key:value,... (ladder tuning for two-level and ladder).
+ * --tune=key:value,... (ladder tuning for two-level and ladder)
+ * --traces=tcp-hub,udp-hub,comparison (runs recorded here once and replayed
+ * by every structure, queue-trace.ts; --traces= for none).
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EVENT_QUEUE_TUNING } from '../src/engine/event-queue';
+import { recordTrace, TRACE_WORKLOADS, writeTrace } from './queue-trace';
 import { DISTRIBUTION_NOTES, type CellResult } from './queue-worker';
 import { setSummary } from './report';
 
@@ -41,6 +47,24 @@ export async function queuesSuite(flags: Map<string, string>): Promise<void> {
     `# ladder tuning ${Object.entries(tuning).map(([k, v]) => `${k}=${v}`).join(' ')}; two-level = the same with maxRungs=1; ladder = EventQueue`,
     `# increments: ${Object.entries(DISTRIBUTION_NOTES).map(([k, v]) => `${k} ${v}`).join('; ')}; hold ops = pop + push, events_per_sec = ops/s`,
   ];
+  const traces = (flags.get('traces') ?? Object.keys(TRACE_WORKLOADS).join(',')).split(',').filter(Boolean);
+  const dir = mkdtempSync(join(tmpdir(), 'netsim-traces-'));
+  try {
+    const files: string[] = [];
+    for (const name of traces) {
+      const t = recordTrace(name);
+      writeTrace(join(dir, `${name}.bin`), t);
+      files.push(`${name}=${join(dir, `${name}.bin`)}`);
+      header.push(`# trace ${name}: ${TRACE_WORKLOADS[name].note}; ${t.starts.length} events, ${t.ops.filter((v) => v >= 0).length} pushes, ${t.ops.filter((v) => v < 0).length} cancels`);
+    }
+    if (files.length > 0) pass.push(`--traces=${files.join(',')}`);
+    await runAll(structures, reps, pass, header);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function runAll(structures: string[], reps: number, pass: string[], header: string[]): Promise<void> {
   for (const h of header) console.log(h);
   const cells = new Map<string, CellResult[]>();
   for (let rep = 0; rep < reps; rep++) {
@@ -59,11 +83,11 @@ export async function queuesSuite(flags: Map<string, string>): Promise<void> {
     const rates = runs.map((r) => r.eventsPerSec);
     const m = median(rates);
     med.set(key, m);
-    const name = shape === 'chain' ? `queues_${structure}_chain` : `queues_${structure}_${dist}_p${p}`;
+    const name = shape === 'chain' ? `queues_${structure}_chain` : shape === 'trace' ? `queues_${structure}_trace_${dist}` : `queues_${structure}_${dist}_p${p}`;
     const gcs = Math.max(...runs.map((r) => r.gcs));
     lines.push(`${name} events_per_sec=${m.toFixed(0)} wall_s=${median(runs.map((r) => r.wallS)).toFixed(4)} extra=ops=${runs[0].ops},runs=${runs.length},min=${Math.min(...rates).toFixed(0)},max=${Math.max(...rates).toFixed(0)},gcs_max=${gcs}`);
   }
-  lines.push(...table(structures, cells, med));
+  lines.push(...table(structures, cells, med), ...traceTable(structures, cells, med));
   setSummary(lines);
   for (const l of lines.slice(header.length)) console.log(l);
 }
@@ -108,5 +132,24 @@ function table(structures: string[], cells: Map<string, CellResult[]>, med: Map<
       }
     }
   }
+  return out;
+}
+
+/** Markdown table of the trace replays: M events/s per structure and trace, and each / heap. */
+function traceTable(structures: string[], cells: Map<string, CellResult[]>, med: Map<string, number>): string[] {
+  const names = [...new Set([...cells.keys()].map((k) => k.split('|')).filter((k) => k[1] === 'trace').map((k) => k[2]))];
+  if (names.length === 0) return [];
+  const get = (s: string, t: string): number | undefined => med.get(`${s}|trace|${t}|0`);
+  const out = ['', `| structure | ${names.map((t) => `trace ${t}`).join(' | ')} |`, `|---|${names.map(() => '---:').join('|')}|`];
+  for (const s of structures) {
+    out.push(`| ${s} | ${names.map((t) => {
+      const v = get(s, t), h = get('heap', t);
+      if (v === undefined) return '-';
+      const best = Math.max(...structures.map((x) => get(x, t) ?? 0));
+      const text = `${mps(v)}${h !== undefined && s !== 'heap' ? ` (${(v / h).toFixed(2)}x)` : ''}`;
+      return v === best ? `**${text}**` : text;
+    }).join(' | ')} |`);
+  }
+  out.push('', 'Recorded runs replayed on each structure: M events/s (the queue alone), median of the runs; in brackets, / heap.');
   return out;
 }

@@ -27,7 +27,7 @@ describe('floorSection', () => {
     // queue alone 0.1 s; model today 0.9 us/event; allowed (0.667 - 0.1) / 1 M = 0.57 us; factor 0.9 / 0.567.
     expect(r[3]).toBe('1.0');
     expect(r[4]).toBe('0.667');
-    expect(r[5]).toMatch(/^0\.100 \(p1 k, 10\.00 M\/s\)$/);
+    expect(r[5]).toBe('0.100 (hold p1 k, 10.00 M/s)');
     expect(r[6]).toBe('0.90');
     expect(r[7]).toBe('0.57');
     expect(r[8]).toBe('1.6x');
@@ -45,6 +45,21 @@ describe('floorSection', () => {
     const hop = rowOf(out, 'the same, at one event a hop');
     expect(hop[5]).toMatch(/^300 /);
     expect(rowOf(out, '`npm start`: < 5 s')[8]).toBe('met');
+  });
+
+  it('takes the queue\'s rate from the workload\'s own trace replay when the queues suite recorded one', () => {
+    const tcp = { machine: 'X, 2 cores', lines: [
+      line('netsim_tcp_hub events_per_sec=1 wall_s=0.5 extra=events=300000,hops=120000'),
+      line('ns3_tcp_hub events_per_sec=1 wall_s=3 extra=hops=120000,hops_per_sec=40000'),
+    ] };
+    const queues = { machine: 'X, 2 cores', lines: [line('queues_ladder_trace_tcp-hub events_per_sec=5000000 wall_s=0.06 extra=ops=300000')] };
+    const r = rowOf(floorSection(new Map([['engine', engine], ['tcp-anchor', tcp], ['queues', queues]])), 'TCP hub: >= 20x ns-3 hops/s');
+    // 300 k events at 5 M/s: 0.06 s in the queue (the hold rate would say 0.03 s).
+    expect(r[5]).toBe('0.060 (trace tcp-hub, 5.00 M/s)');
+    // Today's model: (0.5 - 0.06) / 300 k = 1.47 us; allowed: (0.15 - 0.06) / 300 k = 0.30 us.
+    expect(r[6]).toBe('1.47');
+    expect(r[7]).toBe('0.30');
+    expect(r[8]).toBe('4.9x');
   });
 
   it('renders nothing without the engine record', () => {
