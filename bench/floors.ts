@@ -6,7 +6,7 @@
  * For each goal the workload's events (from its own line) are split into
  * what the event queue alone costs and what the model costs:
  *
- *   engine floor = events / (netsim's hold rate at the workload's pending size)
+ *   engine floor = events / (the event queue's rate on this workload, below)
  *   model today  = (wall x threads - engine floor) / events
  *   model budget = (goal wall x threads - engine floor) / events
  *   factor       = model time today / model time the goal leaves
@@ -17,8 +17,10 @@
  * workload has a trace; otherwise the `engine` suite's netsim_hold_p<size>
  * line (one pop and one push per event), the least an event can cost in
  * this engine. A TCP run asks more of the queue than the hold model does
- * (timers a second ahead, cancelled by the next ACK). `threads` is 1 for a single run and, for `npm start`, the
- * machine's cores with the designs split perfectly between them (a floor:
+ * (timers a second ahead, cancelled by the next ACK).
+ *
+ * `threads` is 1 for a single run and, for `npm start`, the machine's
+ * cores with the designs split perfectly between them (a floor:
  * real threads share caches and memory bandwidth). A budget at or below zero
  * means the queue alone takes longer than the goal allows, whatever the
  * model costs: the goal needs fewer events, not faster ones.
