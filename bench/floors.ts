@@ -132,7 +132,7 @@ export function floorSection(by: Map<string, { lines: BenchLine[]; machine: stri
     const budget = (f.goalS * f.threads - floorS) / f.events;
     const verdict = f.wallS <= f.goalS ? 'met'
       : budget <= 0 ? `unreachable: the queue alone needs ${secs(floorS / f.threads)} s`
-        : `${((f.wallS * f.threads - today / rate) / (budget * f.events)).toFixed(1)}x`;
+        : `${((modelToday * today) / (budget * f.events)).toFixed(1)}x`;
     rows.push(`| ${f.goal} | ${f.from}${f.note ? ` (${f.note})` : ''} | ${(f.events / 1e6).toFixed(f.events >= 1e8 ? 0 : 2)} M | ${secs(f.wallS)} | ${secs(f.goalS)} | ${secs(floorS / f.threads)} (${q.from}, ${(rate / 1e6).toFixed(2)} M/s${f.threads > 1 ? `, ${f.threads} threads` : ''}) | ${us(modelToday)} | ${budget > 0 ? us(budget) : 'none'} | ${verdict} |`);
   }
   if (rows.length === 0) return [];

@@ -22,11 +22,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Handler } from '../src/engine/event-slots';
 import { LadderQueue } from '../src/engine/ladder-queue';
 import { Simulator } from '../src/engine/simulator';
-import { mustLoad, NS3_CLUSTER_DEFAULTS, ns3ClusterScenario, NS3_TCP_DEFAULTS } from '../src/scenario/presets';
+import { NS3_CLUSTER_DEFAULTS, NS3_TCP_DEFAULTS } from '../src/scenario/presets';
 import { buildSimulation } from '../src/scenario/build';
 import { withDesign } from '../src/scenario/load';
 import { runSimulation } from '../src/scenario/runner';
 import { loadScenarioFile } from '../src/cli/files';
+import { benchCluster } from './cluster';
 import { benchTcpAnchor } from './tcp-anchor';
 
 export interface QueueTrace {
@@ -38,7 +39,7 @@ export interface QueueTrace {
 /** The workloads a trace can be recorded from, each a real run. */
 export const TRACE_WORKLOADS: Record<string, { note: string; run: () => void }> = {
   'tcp-hub': { note: 'the ns-3 TCP anchor network, hub, defaults (bench tcp-anchor)', run: () => { benchTcpAnchor({ ...NS3_TCP_DEFAULTS, variant: 'hub' }); } },
-  'udp-hub': { note: 'the ns-3 UDP anchor cluster, hub, defaults (bench cluster)', run: () => { buildSimulation(mustLoad(ns3ClusterScenario({ ...NS3_CLUSTER_DEFAULTS, variant: 'hub' })), { run: 1 }).net.sim.run(); } },
+  'udp-hub': { note: 'the ns-3 UDP anchor cluster, hub, defaults (bench cluster)', run: () => { benchCluster({ ...NS3_CLUSTER_DEFAULTS, variant: 'hub' }); } },
   comparison: {
     note: 'the bundled comparison under nic-forward (one design of npm start)',
     run: () => {
@@ -76,8 +77,6 @@ export function recordTrace(workload: string): QueueTrace {
   // Push i's id by the handle it got (a handle is reused once its event ran or was cancelled).
   const idOf = new Map<number, number>();
   let pushes = 0;
-  // The event whose ops are being recorded: ops made while event k runs follow starts[k].
-  let events = 0;
   const S = Simulator.prototype, Q = LadderQueue.prototype;
   const { schedule, scheduleAt, cancel } = S;
   const pop = Q.pop;
@@ -99,10 +98,10 @@ export function recordTrace(workload: string): QueueTrace {
   };
   Q.pop = function (this: LadderQueue): Handler | null {
     const fn = pop.call(this);
+    // The ops made while this event runs follow starts[k].
     if (fn !== null) {
       starts.push(ops.n);
       times.push(this.poppedTime);
-      events++;
     }
     return fn;
   };
@@ -114,7 +113,7 @@ export function recordTrace(workload: string): QueueTrace {
     S.cancel = cancel;
     Q.pop = pop;
   }
-  if (events === 0) throw new Error(`queues bench: the ${workload} run ran no event`);
+  if (starts.n === 0) throw new Error(`queues bench: the ${workload} run ran no event`);
   return { ops: ops.done(), starts: starts.done(), times: times.done() };
 }
 

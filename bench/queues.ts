@@ -15,8 +15,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EVENT_QUEUE_TUNING } from '../src/engine/event-queue';
 import { recordTrace, TRACE_WORKLOADS, writeTrace } from './queue-trace';
